@@ -1,0 +1,77 @@
+//! The app's calls to our own JSON API (`/api/v1`), from the browser.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// Why a call failed, in terms the interface can show.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiFailure {
+    /// The server could not be reached.
+    Network,
+    /// The server answered with an error status and message.
+    Status(u16, String),
+}
+
+#[cfg(feature = "hydrate")]
+async fn read<T: DeserializeOwned>(resp: gloo_net::http::Response) -> Result<T, ApiFailure> {
+    let status = resp.status();
+    if status == 401 && !resp.url().ends_with("/auth/login") {
+        // The session ended: go to the login page and come back here afterwards.
+        crate::browser::go_to_login();
+    }
+    if !resp.ok() {
+        let msg = resp
+            .json::<domain::api::ApiError>()
+            .await
+            .map(|e| e.error)
+            .unwrap_or_default();
+        return Err(ApiFailure::Status(status, msg));
+    }
+    resp.json::<T>().await.map_err(|e| ApiFailure::Status(status, e.to_string()))
+}
+
+/// `GET url` and read JSON.
+#[cfg(feature = "hydrate")]
+pub async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
+    let resp = gloo_net::http::Request::get(url).send().await.map_err(|_| ApiFailure::Network)?;
+    read(resp).await
+}
+
+/// `GET url` as text.
+#[cfg(feature = "hydrate")]
+pub async fn get_text(url: &str) -> Result<String, ApiFailure> {
+    let resp = gloo_net::http::Request::get(url).send().await.map_err(|_| ApiFailure::Network)?;
+    if !resp.ok() {
+        return Err(ApiFailure::Status(resp.status(), String::new()));
+    }
+    resp.text().await.map_err(|_| ApiFailure::Network)
+}
+
+/// `POST url` with a JSON body and read JSON back (`()` for an empty answer).
+#[cfg(feature = "hydrate")]
+pub async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, ApiFailure> {
+    let req = gloo_net::http::Request::post(url)
+        .json(body)
+        .map_err(|e| ApiFailure::Status(0, e.to_string()))?;
+    let resp = req.send().await.map_err(|_| ApiFailure::Network)?;
+    if resp.status() == 204 {
+        return serde_json::from_str("null").map_err(|e| ApiFailure::Status(204, e.to_string()));
+    }
+    read(resp).await
+}
+
+// On the server these calls never run: data is loaded by the browser after hydration.
+#[cfg(not(feature = "hydrate"))]
+pub async fn get<T: DeserializeOwned>(_url: &str) -> Result<T, ApiFailure> {
+    Err(ApiFailure::Network)
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub async fn get_text(_url: &str) -> Result<String, ApiFailure> {
+    Err(ApiFailure::Network)
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub async fn post<B: Serialize, T: DeserializeOwned>(_url: &str, _body: &B) -> Result<T, ApiFailure> {
+    Err(ApiFailure::Network)
+}

@@ -1,0 +1,4 @@
+//! Pieces shared by pages: the app shell, KPI tiles, the language switch.
+
+pub mod kpi;
+pub mod shell;

@@ -1,0 +1,68 @@
+//! The app shell: header with the product name, navigation, who is logged in, language and logout.
+
+use crate::api;
+use crate::i18n::{Key, Lang, role_key, t, text, use_lang};
+use domain::api::Me;
+use leptos::prelude::*;
+
+/// The language switch (VI | EN); remembered in a cookie.
+#[component]
+pub fn LanguageSwitch() -> impl IntoView {
+    let lang = use_lang();
+    let choose = move |l: Lang| {
+        lang.set(l);
+        crate::browser::remember_lang(l);
+    };
+    view! {
+        <div class="lang-switch" role="group" aria-label=t(Key::Language)>
+            <button type="button" class:active=move || lang.get() == Lang::Vi
+                aria-pressed=move || (lang.get() == Lang::Vi).to_string()
+                on:click=move |_| choose(Lang::Vi) lang="vi">"VI"</button>
+            <button type="button" class:active=move || lang.get() == Lang::En
+                aria-pressed=move || (lang.get() == Lang::En).to_string()
+                on:click=move |_| choose(Lang::En) lang="en">"EN"</button>
+        </div>
+    }
+}
+
+/// The page frame for logged-in pages. `me` is provided to children through context.
+#[component]
+pub fn AppShell(children: Children) -> impl IntoView {
+    let lang = use_lang();
+    let me = LocalResource::new(|| api::get::<Me>("/api/v1/me"));
+    provide_context(me);
+    let logout = move |_| {
+        leptos::task::spawn_local(async move {
+            let _ = api::post::<(), ()>("/api/v1/auth/logout", &()).await;
+            crate::browser::go_to("/login");
+        });
+    };
+    view! {
+        <div class="app">
+            <header class="topbar">
+                <a class="brand" href="/">
+                    <span class="brand-mark" aria-hidden="true"></span>
+                    <span class="brand-name">{t(Key::AppShort)}</span>
+                </a>
+                <nav class="nav">
+                    <a href="/" class="active">{t(Key::Overview)}</a>
+                </nav>
+                <div class="topbar-right">
+                    <Transition fallback=|| ()>
+                        {move || me.get().and_then(|r| r.ok()).map(|m| view! {
+                            <div class="user" data-testid="user">
+                                <span class="user-name">{m.username.clone()}</span>
+                                <span class="user-meta">
+                                    {move || text(lang.get(), role_key(m.role))}" · "{m.scope_name.clone()}
+                                </span>
+                            </div>
+                        })}
+                    </Transition>
+                    <LanguageSwitch/>
+                    <button type="button" class="btn-ghost" on:click=logout>{t(Key::Logout)}</button>
+                </div>
+            </header>
+            <main class="content">{children()}</main>
+        </div>
+    }
+}

@@ -1,0 +1,118 @@
+//! Every visible string, in Vietnamese (the default) and English, in one table.
+
+pub use domain::format::Lang;
+use leptos::prelude::*;
+
+macro_rules! translations {
+    ($($key:ident => ($vi:literal, $en:literal),)+) => {
+        /// A string of the interface.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Key { $($key),+ }
+
+        impl Key {
+            /// Every key, for tests.
+            pub const ALL: &'static [Key] = &[$(Key::$key),+];
+        }
+
+        /// The text of `key` in `lang`.
+        pub fn text(lang: Lang, key: Key) -> &'static str {
+            match (key, lang) {
+                $((Key::$key, Lang::Vi) => $vi, (Key::$key, Lang::En) => $en,)+
+            }
+        }
+    };
+}
+
+translations! {
+    AppName => ("Trung tâm điều hành kiểm tra, giám sát", "Inspection & Supervision Operations Center"),
+    AppShort => ("Trung tâm điều hành", "Operations Center"),
+    Login => ("Đăng nhập", "Log in"),
+    LoginTitle => ("Đăng nhập hệ thống", "Log in to the center"),
+    LoginHint => ("Dùng tài khoản được cấp. Phiên làm việc hết hạn sau 15 phút không thao tác.", "Use the account you were given. Sessions end after 15 minutes idle."),
+    Username => ("Tên đăng nhập", "Username"),
+    Password => ("Mật khẩu", "Password"),
+    LoggingIn => ("Đang đăng nhập…", "Logging in…"),
+    LoginFailed => ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password."),
+    LoginLocked => ("Tài khoản tạm khóa do đăng nhập sai nhiều lần. Thử lại sau.", "The account is locked after too many failed logins. Try again later."),
+    NetworkError => ("Không kết nối được máy chủ.", "Cannot reach the server."),
+    Logout => ("Đăng xuất", "Log out"),
+    Overview => ("Tổng quan", "Overview"),
+    Language => ("Ngôn ngữ", "Language"),
+    Scope => ("Phạm vi", "Scope"),
+    YearToDate => ("Từ đầu năm đến", "Year to date, until"),
+    VsLastYear => ("so với cùng kỳ năm trước", "vs. the same period last year"),
+    LastYear => ("Cùng kỳ", "Last year"),
+    Inspections => ("Cuộc kiểm tra", "Inspections"),
+    Supervisions => ("Cuộc giám sát", "Supervisions"),
+    Settlements => ("Khiếu nại, tố cáo, kê khai", "Complaints, denunciations, declarations"),
+    Disciplines => ("Thi hành kỷ luật", "Disciplines"),
+    Violations => ("Kết luận có vi phạm", "Violations found"),
+    ViolationRate => ("Tỷ lệ vi phạm", "Violation rate"),
+    Amount => ("Số tiền vi phạm", "Money involved"),
+    Cases => ("Tổng số vụ việc", "All cases"),
+    MapTitle => ("Bản đồ vụ việc theo tỉnh, thành phố", "Cases by province"),
+    MapHint => ("Chạm vào một tỉnh để xem số liệu.", "Tap a province to see its figures."),
+    MapAttribution => ("Ranh giới gần đúng: Natural Earth 1:10m (hợp nhất 34 tỉnh năm 2025); ranh giới xã là tổng hợp minh họa.", "Approximate boundaries: Natural Earth 1:10m (merged into the 34 provinces of 2025); commune boundaries are synthetic."),
+    Legend => ("Số vụ việc từ đầu năm", "Cases this year"),
+    Provinces => ("tỉnh, thành phố", "provinces"),
+    Ranking => ("Xếp hạng theo số vụ việc", "Ranked by cases"),
+    Close => ("Đóng", "Close"),
+    Loading => ("Đang tải…", "Loading…"),
+    LoadFailed => ("Không tải được số liệu", "Could not load the figures"),
+    DataAsOf => ("Dữ liệu cập nhật", "Data as of"),
+    NoData => ("Chưa có dữ liệu", "No data yet"),
+    NotFound => ("Không tìm thấy trang.", "Page not found."),
+    Hoangsa => ("QĐ. Hoàng Sa (Đà Nẵng)", "Hoang Sa Is. (Da Nang)"),
+    Truongsa => ("QĐ. Trường Sa (Khánh Hòa)", "Truong Sa Is. (Khanh Hoa)"),
+    Roles => ("Vai trò", "Role"),
+    RoleAdmin => ("Quản trị", "Administrator"),
+    RoleLeader => ("Lãnh đạo", "Leader"),
+    RoleAnalyst => ("Chuyên viên phân tích", "Analyst"),
+    RoleDataOfficer => ("Cán bộ dữ liệu", "Data officer"),
+    RoleDisplay => ("Màn hình trình chiếu", "Wall display"),
+}
+
+/// The current language, shared through context.
+#[derive(Clone, Copy)]
+pub struct I18n(pub RwSignal<Lang>);
+
+/// The language in context (Vietnamese if none was provided).
+pub fn use_lang() -> RwSignal<Lang> {
+    use_context::<I18n>().map(|i| i.0).unwrap_or_else(|| RwSignal::new(Lang::Vi))
+}
+
+/// A reactive translation of `key`.
+pub fn t(key: Key) -> impl Fn() -> &'static str + Clone + Send + Sync + 'static {
+    let lang = use_lang();
+    move || text(lang.get(), key)
+}
+
+/// The label of a role.
+pub fn role_key(role: domain::Role) -> Key {
+    match role {
+        domain::Role::Admin => Key::RoleAdmin,
+        domain::Role::Leader => Key::RoleLeader,
+        domain::Role::Analyst => Key::RoleAnalyst,
+        domain::Role::DataOfficer => Key::RoleDataOfficer,
+        domain::Role::Display => Key::RoleDisplay,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_has_both_languages() {
+        for key in Key::ALL {
+            assert!(!text(Lang::Vi, *key).is_empty(), "{key:?} vi");
+            assert!(!text(Lang::En, *key).is_empty(), "{key:?} en");
+        }
+    }
+
+    #[test]
+    fn vietnamese_is_written_with_its_diacritics() {
+        assert_eq!(text(Lang::Vi, Key::Disciplines), "Thi hành kỷ luật");
+        assert_eq!(text(Lang::En, Key::Disciplines), "Disciplines");
+    }
+}

@@ -1,0 +1,88 @@
+//! The Oversight user interface: pages (`pages/`), shared pieces (`components/`), the map bridge
+//! (`map/`), translations (`i18n`) and the calls to our API (`api`). Rendered on the server with the
+//! `ssr` feature and hydrated in the browser with `hydrate`.
+
+pub mod api;
+pub mod browser;
+pub mod components;
+pub mod i18n;
+pub mod map;
+pub mod pages;
+
+use i18n::{I18n, Key, Lang, t};
+use leptos::prelude::*;
+use leptos_meta::{Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::StaticSegment;
+use leptos_router::components::{Route, Router, Routes};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = request_lang();
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.tag()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="preload" href="/fonts/be-vietnam-pro-vietnamese-400-normal.woff2" r#as="font" type="font/woff2" crossorigin=""/>
+                <link rel="stylesheet" href="/vendor/maplibre-gl/maplibre-gl.css"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The language the request asks for: the `lang` cookie, else Vietnamese.
+fn request_lang() -> Lang {
+    #[cfg(feature = "ssr")]
+    {
+        if let Some(parts) = use_context::<http::request::Parts>() {
+            return parts
+                .headers
+                .get_all(http::header::COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(';'))
+                .filter_map(|c| c.trim().strip_prefix("lang="))
+                .map(Lang::from_tag)
+                .next()
+                .unwrap_or_default();
+        }
+    }
+    browser::document_lang().unwrap_or_default()
+}
+
+/// The app: language in context, the router and its pages.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let lang = RwSignal::new(request_lang());
+    provide_context(I18n(lang));
+    view! {
+        <Stylesheet id="oversight" href="/pkg/oversight.css"/>
+        <Title text=t(Key::AppName)/>
+        <Meta name="description" content=t(Key::AppName)/>
+        <Router>
+            <Routes fallback=|| view! { <p class="not-found">{t(Key::NotFound)}</p> }>
+                <Route path=StaticSegment("login") view=pages::login::LoginPage/>
+                <Route path=StaticSegment("") view=pages::overview::OverviewPage/>
+            </Routes>
+        </Router>
+    }
+}
+
+/// Entry point of the browser build: hydrates the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+    // Marks the page interactive (end-to-end tests wait for it before typing).
+    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
+}

@@ -1,0 +1,141 @@
+//! How numbers and dates are written: vi-VN (`1.234.567`, `12,5`, dd/mm/yyyy) or English.
+
+use chrono::NaiveDate;
+
+/// A language of the interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Lang {
+    /// Vietnamese, the default.
+    #[default]
+    Vi,
+    En,
+}
+
+impl Lang {
+    /// The BCP 47 tag (`vi`, `en`).
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+
+    /// Reads a tag; anything but English is Vietnamese.
+    pub fn from_tag(tag: &str) -> Lang {
+        if tag.trim().to_ascii_lowercase().starts_with("en") { Lang::En } else { Lang::Vi }
+    }
+
+    fn separators(self) -> (char, char) {
+        match self {
+            Lang::Vi => ('.', ','),
+            Lang::En => (',', '.'),
+        }
+    }
+}
+
+/// An integer with thousands grouped: `1.234.567` in Vietnamese, `1,234,567` in English.
+pub fn integer(n: i64, lang: Lang) -> String {
+    let (group, _) = lang.separators();
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(group);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A decimal with `places` digits after the separator: `12,5` in Vietnamese, `12.5` in English.
+pub fn decimal(x: f64, places: usize, lang: Lang) -> String {
+    if !x.is_finite() {
+        return "–".into();
+    }
+    let (_, point) = lang.separators();
+    let s = format!("{:.*}", places, x.abs());
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let int: i64 = int.parse().unwrap_or(0);
+    let sign = if x < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') { "-" } else { "" };
+    let mut out = format!("{sign}{}", integer(int, lang));
+    if !frac.is_empty() {
+        out.push(point);
+        out.push_str(frac);
+    }
+    out
+}
+
+/// A signed percentage change, e.g. `+12,5%` or `−3,0%`.
+pub fn change_pct(x: f64, lang: Lang) -> String {
+    let body = decimal(x.abs(), 1, lang);
+    let sign = if x > 0.0005 { "+" } else if x < -0.0005 { "−" } else { "" };
+    format!("{sign}{body}%")
+}
+
+/// An amount of đồng in words a leader reads at a glance: `12,3 tỷ đ` / `VND 12.3 bn`.
+pub fn vnd(amount: i64, lang: Lang) -> String {
+    let a = amount as f64;
+    match lang {
+        Lang::Vi if a >= 1e9 => format!("{} tỷ đ", decimal(a / 1e9, 1, lang)),
+        Lang::Vi if a >= 1e6 => format!("{} triệu đ", decimal(a / 1e6, 1, lang)),
+        Lang::Vi => format!("{} đ", integer(amount, lang)),
+        Lang::En if a >= 1e9 => format!("VND {} bn", decimal(a / 1e9, 1, lang)),
+        Lang::En if a >= 1e6 => format!("VND {} m", decimal(a / 1e6, 1, lang)),
+        Lang::En => format!("VND {}", integer(amount, lang)),
+    }
+}
+
+/// A date as dd/mm/yyyy (both languages, as the brief asks).
+pub fn date(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_group_thousands_the_vietnamese_way() {
+        assert_eq!(integer(1_234_567, Lang::Vi), "1.234.567");
+        assert_eq!(integer(1_234_567, Lang::En), "1,234,567");
+        assert_eq!(integer(999, Lang::Vi), "999");
+        assert_eq!(integer(-12_000, Lang::Vi), "-12.000");
+        assert_eq!(integer(0, Lang::Vi), "0");
+    }
+
+    #[test]
+    fn decimals_use_a_comma_in_vietnamese() {
+        assert_eq!(decimal(12.46, 1, Lang::Vi), "12,5");
+        assert_eq!(decimal(1234.5, 1, Lang::En), "1,234.5");
+        assert_eq!(decimal(-0.04, 1, Lang::Vi), "0,0");
+    }
+
+    #[test]
+    fn changes_carry_their_sign() {
+        assert_eq!(change_pct(12.5, Lang::Vi), "+12,5%");
+        assert_eq!(change_pct(-3.0, Lang::En), "−3.0%");
+        assert_eq!(change_pct(0.0, Lang::Vi), "0,0%");
+    }
+
+    #[test]
+    fn money_reads_in_billions() {
+        assert_eq!(vnd(12_345_000_000, Lang::Vi), "12,3 tỷ đ");
+        assert_eq!(vnd(12_345_000_000, Lang::En), "VND 12.3 bn");
+        assert_eq!(vnd(5_500_000, Lang::Vi), "5,5 triệu đ");
+    }
+
+    #[test]
+    fn dates_are_day_month_year() {
+        assert_eq!(date(NaiveDate::from_ymd_opt(2026, 3, 7).unwrap()), "07/03/2026");
+    }
+
+    #[test]
+    fn tags_default_to_vietnamese() {
+        assert_eq!(Lang::from_tag("en-GB"), Lang::En);
+        assert_eq!(Lang::from_tag("vi"), Lang::Vi);
+        assert_eq!(Lang::from_tag("fr"), Lang::Vi);
+    }
+}

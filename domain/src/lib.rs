@@ -1,0 +1,13 @@
+//! Pure domain logic of Oversight, shared by the server (native) and the app (wasm32).
+//!
+//! Nothing here does I/O: these are plain types and functions, unit-tested natively.
+
+pub mod api;
+pub mod codes;
+pub mod format;
+pub mod geometry;
+pub mod summary;
+pub mod vocab;
+
+pub use codes::{UnitCode, UnitCodeError};
+pub use vocab::*;

@@ -1,0 +1,43 @@
+// Screenshots of every screen at tablet (1024x768), desktop (1440x900) and wall (1920x1080) sizes,
+// into target/screenshots/. Run by `cargo xtask screenshots` against a server with the tiny data set.
+import { chromium } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+
+const base = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
+const out = 'target/screenshots';
+mkdirSync(out, { recursive: true });
+const sizes = [['tablet', 1024, 768], ['desktop', 1440, 900], ['wall', 1920, 1080]];
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+         '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+});
+for (const [name, width, height] of sizes) {
+  for (const lang of ['vi', 'en']) {
+    const ctx = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1 });
+    await ctx.addCookies([{ name: 'lang', value: lang, url: base }]);
+    const page = await ctx.newPage();
+    await page.goto(`${base}/login`);
+    await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+    await page.screenshot({ path: `${out}/login-${name}-${lang}.png` });
+    for (const [user, pass, screen] of [['lanhdao', 'lanhdao-demo', 'overview'], ['hanoi', 'hanoi-demo', 'overview-hanoi']]) {
+      await page.goto(`${base}/login`);
+      await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+      await page.locator('#username').fill(user);
+      await page.locator('#password').fill(pass);
+      await page.locator('button[type=submit]').click();
+      await page.waitForURL(`${base}/`);
+      await page.locator('.map[data-map-ready="true"]').waitFor({ timeout: 30000 });
+      const first = page.locator('.rank-row').first();
+      await first.click();
+      await page.waitForTimeout(400);
+      await page.screenshot({ path: `${out}/${screen}-${name}-${lang}.png` });
+      await page.request.post(`${base}/api/v1/auth/logout`);
+      await ctx.clearCookies();
+      await ctx.addCookies([{ name: 'lang', value: lang, url: base }]);
+    }
+    await ctx.close();
+  }
+}
+await browser.close();
+console.log(`screenshots in ${out}/`);

@@ -1,0 +1,91 @@
+//! The [`Caller`] extractor: a person with a session cookie or a machine with a bearer token.
+
+use super::SESSION_COOKIE;
+use super::session::{IDLE_MINUTES, token_hash};
+use crate::http::{ApiContext, Error};
+use crate::scope::Scope;
+use axum::extract::FromRequestParts;
+use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::request::Parts;
+use domain::{Role, UnitLevel};
+
+/// Who makes a request, with the role and the scope every query of theirs is limited to.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub username: String,
+    pub role: Role,
+    pub scope: Scope,
+    /// The session token (people) or `None` (machine clients).
+    pub session: Option<String>,
+    /// For a token bound to a data source, its code.
+    pub source: Option<String>,
+}
+
+type Row = (String, String, String, String, String, String, Option<String>);
+
+impl FromRequestParts<ApiContext> for Caller {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, ctx: &ApiContext) -> Result<Self, Error> {
+        if let Some(token) = bearer(parts) {
+            let row: Option<Row> = sqlx::query_as(
+                "SELECT t.name, t.role, u.code, u.path::text, u.name, u.level, t.source
+                 FROM api_token t JOIN unit u ON u.code = t.scope
+                 WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+            )
+            .bind(token_hash(token))
+            .fetch_optional(&ctx.db)
+            .await?;
+            let row = row.ok_or_else(|| Error::Unauthorized("the bearer token is not valid".into()))?;
+            return Ok(caller(row, None));
+        }
+        let Some(token) = session_cookie(parts) else {
+            return Err(Error::Unauthorized("log in first".into()));
+        };
+        let row: Option<Row> = sqlx::query_as(
+            "UPDATE session s SET last_seen = now()
+             FROM app_user a JOIN unit u ON u.code = a.scope
+             WHERE s.token_hash = $1 AND a.id = s.user_id AND NOT a.disabled
+               AND s.expires_at > now()
+               AND s.last_seen > now() - make_interval(mins => $2::int)
+             RETURNING a.username, a.role, u.code, u.path::text, u.name, u.level, NULL::text",
+        )
+        .bind(token_hash(&token))
+        .bind(IDLE_MINUTES as i32)
+        .fetch_optional(&ctx.db)
+        .await?;
+        let row = row.ok_or_else(|| Error::Unauthorized("the session has ended; log in again".into()))?;
+        Ok(caller(row, Some(token)))
+    }
+}
+
+fn caller(row: Row, session: Option<String>) -> Caller {
+    let (username, role, code, path, name, level, source) = row;
+    Caller {
+        username,
+        // The database's CHECK constraints allow only known words; fall back to the least power.
+        role: role.parse().unwrap_or(Role::Display),
+        scope: Scope { unit: code, path, name, level: level.parse().unwrap_or(UnitLevel::Cell) },
+        session,
+        source,
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let token = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer "))?;
+    Some(token.trim()).filter(|t| !t.is_empty())
+}
+
+/// The session token from the request's cookies, if any.
+pub fn session_cookie(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| cookie::Cookie::parse(c.trim().to_string()).ok())
+        .find(|c| c.name() == SESSION_COOKIE)
+        .map(|c| c.value().to_string())
+}

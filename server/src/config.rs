@@ -1,0 +1,60 @@
+//! Configuration from the environment (the contract's `OVERSIGHT_*` variables and `DATABASE_URL`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Everything the server reads from its environment, read once at start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where HTTP listens (`OVERSIGHT_ADDR`, default `127.0.0.1:3000`).
+    pub addr: SocketAddr,
+    /// An external database (`DATABASE_URL`); without it the private cluster is used.
+    pub database_url: Option<String>,
+    /// Where the private cluster and other state live (`OVERSIGHT_DATA_DIR`, default `./data`).
+    pub data_dir: PathBuf,
+    /// The built site: wasm, scripts, styles, fonts (`OVERSIGHT_SITE_DIR`, default next to the binary).
+    pub site_dir: PathBuf,
+    /// Whether cookies are marked `Secure` (behind TLS).
+    pub secure_cookies: bool,
+}
+
+/// A configuration value that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {reason}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub reason: String,
+}
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let addr = match std::env::var("OVERSIGHT_ADDR") {
+            Ok(s) => s.parse().map_err(|e| ConfigError {
+                name: "OVERSIGHT_ADDR",
+                reason: format!("'{s}' is not host:port ({e})"),
+            })?,
+            Err(_) => SocketAddr::from(([127, 0, 0, 1], 3000)),
+        };
+        let database_url = std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty());
+        let data_dir = std::env::var_os("OVERSIGHT_DATA_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("data"));
+        let site_dir = std::env::var_os("OVERSIGHT_SITE_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(default_site_dir);
+        let secure_cookies = std::env::var("OVERSIGHT_SECURE_COOKIES").is_ok_and(|v| v == "1");
+        Ok(Config { addr, database_url, data_dir, site_dir, secure_cookies })
+    }
+}
+
+/// `target/site` when the binary runs from `target/<profile>/`, else `./site`.
+fn default_site_dir() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| {
+            let dir = exe.parent()?.parent()?.join("site");
+            dir.is_dir().then_some(dir)
+        })
+        .unwrap_or_else(|| PathBuf::from("site"))
+}

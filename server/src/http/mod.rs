@@ -1,0 +1,63 @@
+//! The HTTP surface: the JSON API under `/api/v1`, the server-rendered app, and the static site.
+//! Each resource is a module exposing `router()`; they are merged here, in one place.
+
+mod auth;
+mod boundaries;
+mod error;
+mod health;
+pub mod openapi;
+mod query;
+mod site;
+mod summary;
+mod units;
+
+pub use error::Error;
+pub use query::Query;
+
+use crate::config::Config;
+use axum::Router;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sqlx::PgPool;
+use std::sync::Arc;
+
+/// The state every handler shares: configuration, the database pool, the app's options.
+#[derive(Clone)]
+pub struct ApiContext {
+    pub config: Arc<Config>,
+    pub db: PgPool,
+    pub leptos: LeptosOptions,
+}
+
+impl FromRef<ApiContext> for LeptosOptions {
+    fn from_ref(ctx: &ApiContext) -> LeptosOptions {
+        ctx.leptos.clone()
+    }
+}
+
+/// The JSON API, mounted under `/api/v1`.
+pub fn api_router() -> Router<ApiContext> {
+    Router::new()
+        .merge(health::router())
+        .merge(auth::router())
+        .merge(units::router())
+        .merge(boundaries::router())
+        .merge(summary::router())
+        .merge(openapi::router())
+}
+
+/// The whole application: API, pages and static files.
+pub fn app(config: Arc<Config>, db: PgPool) -> Router {
+    let leptos = site::leptos_options(&config);
+    let ctx = ApiContext { config, db, leptos };
+    site::router(ctx.clone())
+        .nest("/api/v1", api_router().fallback(api_not_found))
+        .merge(health::root_router())
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(axum::middleware::from_fn(site::security_headers))
+        .with_state(ctx)
+}
+
+async fn api_not_found() -> Error {
+    Error::NotFound("route")
+}

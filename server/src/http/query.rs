@@ -1,0 +1,28 @@
+//! A query-string extractor whose rejections name the field and the reason, like every other error.
+
+use super::Error;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+/// Like `axum::extract::Query`, answering bad input with our JSON error.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Error> {
+        let q = parts.uri.query().unwrap_or_default();
+        serde_urlencoded::from_str(q).map(Query).map_err(|e| {
+            let msg = e.to_string();
+            // serde names the field in its message as `field \`x\``; lift it out when it does.
+            let field = msg
+                .split('`')
+                .nth(1)
+                .filter(|_| msg.contains("field"))
+                .unwrap_or("query")
+                .to_string();
+            Error::invalid(field, msg)
+        })
+    }
+}

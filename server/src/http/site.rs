@@ -1,0 +1,96 @@
+//! The app's pages (server-rendered by Leptos, hydrated in the browser) and the static site
+//! (wasm, scripts, styles, fonts, MapLibre), all from our own server.
+
+use super::ApiContext;
+use crate::config::Config;
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::header::{self, HeaderValue};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use leptos::config::LeptosOptions;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Options for the app: where the built site is and what its files are called.
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("oversight")
+        .site_root(config.site_dir.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.addr)
+        .build()
+}
+
+/// Page routes (login required except on `/login`) and static files.
+pub fn router(ctx: ApiContext) -> Router<ApiContext> {
+    let site = ctx.config.site_dir.clone();
+    let routes = generate_route_list(app::App);
+    let options = ctx.leptos.clone();
+    let static_files = |dir: &str| {
+        Router::new()
+            .fallback_service(ServeDir::new(site.join(dir)).precompressed_br().precompressed_gzip())
+            .layer(SetResponseHeaderLayer::overriding(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ))
+    };
+    Router::new()
+        .leptos_routes(&ctx, routes, move || app::shell(options.clone()))
+        .route_layer(axum::middleware::from_fn_with_state(ctx, require_login))
+        .nest("/pkg", static_files("pkg"))
+        .nest("/vendor", static_files("vendor"))
+        .nest("/fonts", static_files("fonts"))
+        .nest("/assets", static_files("assets"))
+}
+
+/// Pages need a session; without one the browser is sent to the login page, keeping where it was going.
+async fn require_login(State(ctx): State<ApiContext>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if path == "/login" {
+        return next.run(req).await;
+    }
+    let (mut parts, body) = req.into_parts();
+    use axum::extract::FromRequestParts;
+    match crate::auth::Caller::from_request_parts(&mut parts, &ctx).await {
+        Ok(_) => next.run(Request::from_parts(parts, body)).await,
+        Err(super::Error::Unavailable) => super::Error::Unavailable.into_response(),
+        Err(_) => {
+            let target = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let next = url_encode(target);
+            Redirect::to(&format!("/login?next={next}")).into_response()
+        }
+    }
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Headers every answer carries: no sniffing, no referrer leaks, no framing by others, and a
+/// Content-Security-Policy that loads nothing from outside our server.
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'unsafe-inline'; \
+             style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; \
+             connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; \
+             form-action 'self'",
+        ),
+    );
+    res
+}

@@ -1,0 +1,245 @@
+//! `oversight`: the operations center's server and its command line (see `../shared/contract`).
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use server::config::Config;
+use server::db::Database;
+use std::io::Read;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "oversight", version, about = "The inspection commission's operations center")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serves HTTP on OVERSIGHT_ADDR (default 127.0.0.1:3000); an empty database gets the demo data.
+    Serve,
+    /// (Re)generates the deterministic demo data set.
+    Seed {
+        #[arg(long, default_value = "demo")]
+        size: String,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The day the data ends (YYYY-MM-DD); default today.
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+    /// Manages user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manages bearer tokens for machine clients.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Map geometry.
+    Boundaries {
+        #[command(subcommand)]
+        command: BoundariesCommand,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Creates a user; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        scope: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Prints a new bearer token (alone, on the last line).
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        scope: String,
+        /// The data source the token writes as (for information systems that push data).
+        #[arg(long)]
+        source: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum BoundariesCommand {
+    /// Replaces map geometry with real boundaries from a GeoJSON file.
+    Import {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        level: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Checks the hash chain end to end; exit 1 at the first broken entry.
+    Verify,
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
+    let config = Arc::new(Config::from_env()?);
+    let db = Database::open(&config).await?;
+    let result = command(cli.command.unwrap_or(Command::Serve), &config, &db).await;
+    db.close().await;
+    result
+}
+
+async fn command(cmd: Command, config: &Arc<Config>, db: &Database) -> anyhow::Result<std::process::ExitCode> {
+    use std::process::ExitCode;
+    let pool = &db.pool;
+    match cmd {
+        Command::Serve => {
+            if server::db::is_empty(pool).await? {
+                tracing::info!("empty database: loading the demo data set");
+                seed(pool, "demo", 1, None).await?;
+            }
+            serve(config.clone(), pool.clone()).await?;
+        }
+        Command::Seed { size, seed: n, as_of } => seed(pool, &size, n, as_of.as_deref()).await?,
+        Command::User { command: UserCommand::Add { username, role, scope } } => {
+            let role: domain::Role = role.parse().context("--role")?;
+            check_unit(pool, &scope).await?;
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password)?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            if password.chars().count() < 10 {
+                bail!("the password (read from standard input) must have at least 10 characters");
+            }
+            let hash = server::auth::hash_password(password)?;
+            sqlx::query("INSERT INTO app_user (username, password_hash, role, scope) VALUES ($1, $2, $3, $4)")
+                .bind(&username)
+                .bind(hash)
+                .bind(role.as_str())
+                .bind(&scope)
+                .execute(pool)
+                .await
+                .map_err(|e| match e {
+                    sqlx::Error::Database(d) if d.is_unique_violation() => anyhow::anyhow!("--username: '{username}' exists already"),
+                    sqlx::Error::Database(d) if d.is_check_violation() => anyhow::anyhow!("--username: use 2 to 64 letters, digits, '.', '_' or '-'"),
+                    other => other.into(),
+                })?;
+            server::audit::append(pool, "cli", "user_add", &username, serde_json::json!({"role": role.as_str(), "scope": scope})).await?;
+            println!("user '{username}' created: role {role}, scope {scope}");
+        }
+        Command::Token { command: TokenCommand::Create { name, role, scope, source } } => {
+            let role: domain::Role = role.parse().context("--role")?;
+            check_unit(pool, &scope).await?;
+            let token = server::auth::token::create(pool, &name, role, &scope, source.as_deref()).await?;
+            server::audit::append(pool, "cli", "token_create", &name, serde_json::json!({"role": role.as_str(), "scope": scope})).await?;
+            println!("token '{name}' created: role {role}, scope {scope}; it is shown once:");
+            println!("{token}");
+        }
+        Command::Boundaries { command: BoundariesCommand::Import { file, level } } => {
+            let report = server::geography::import(pool, &file, &level).await?;
+            println!("{report}");
+        }
+        Command::Audit { command: AuditCommand::Verify } => match server::audit::verify(pool).await? {
+            server::audit::Verdict::Intact(n) => println!("audit trail intact: {n} entries"),
+            server::audit::Verdict::BrokenAt { id, reason } => {
+                println!("audit trail broken at entry {id}: {reason}");
+                return Ok(ExitCode::from(1));
+            }
+        },
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn check_unit(pool: &sqlx::PgPool, code: &str) -> anyhow::Result<()> {
+    let code = domain::UnitCode::parse(code).context("--scope")?;
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM unit WHERE code = $1)")
+        .bind(code.as_str())
+        .fetch_one(pool)
+        .await?;
+    if !exists {
+        bail!("--scope: no unit has the code '{code}'");
+    }
+    Ok(())
+}
+
+async fn seed(pool: &sqlx::PgPool, size: &str, n: u64, as_of: Option<&str>) -> anyhow::Result<()> {
+    let size: server::seed::Size = size.parse().map_err(|e| anyhow::anyhow!("--size: {e}"))?;
+    let as_of = match as_of {
+        Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").context("--as-of: expected YYYY-MM-DD")?,
+        None => chrono::Local::now().date_naive(),
+    };
+    let opts = server::seed::SeedOptions { size, seed: n, as_of, progress: true };
+    let report = server::seed::run(pool, &opts).await?;
+    let shapes = server::geography::load_shipped(pool).await?;
+    server::audit::append(pool, "cli", "seed", size.as_str(), serde_json::json!({"seed": n, "as_of": as_of.to_string()})).await?;
+    eprintln!(
+        "seeded '{}' (seed {n}, as of {as_of}): {} units, {} members, {} cases, {} directives, {} tasks, {} targets, {} planted anomalies, {} map shapes in {:.1} s",
+        size.as_str(), report.units, report.members, report.cases, report.directives, report.tasks,
+        report.targets, report.anomalies, shapes, report.elapsed.as_secs_f64()
+    );
+    Ok(())
+}
+
+async fn serve(config: Arc<Config>, pool: sqlx::PgPool) -> anyhow::Result<()> {
+    let app = server::http::app(config.clone(), pool);
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("listening on {}", config.addr))?;
+    tracing::info!("Oversight is serving on http://{}", config.addr);
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
