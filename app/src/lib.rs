@@ -2,6 +2,8 @@
 //! (`map/`), translations (`i18n`) and the calls to our API (`api`). Rendered on the server with the
 //! `ssr` feature and hydrated in the browser with `hydrate`.
 
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod browser;
 pub mod components;

@@ -88,6 +88,19 @@ pub fn vnd(amount: i64, lang: Lang) -> String {
     }
 }
 
+/// An amount of đồng as a figure and its unit, for large type: `("12,3", "tỷ đ")` / `("12.3", "bn VND")`.
+pub fn vnd_parts(amount: i64, lang: Lang) -> (String, &'static str) {
+    let a = amount as f64;
+    match lang {
+        Lang::Vi if a >= 1e9 => (decimal(a / 1e9, 1, lang), "tỷ đ"),
+        Lang::Vi if a >= 1e6 => (decimal(a / 1e6, 1, lang), "triệu đ"),
+        Lang::Vi => (integer(amount, lang), "đ"),
+        Lang::En if a >= 1e9 => (decimal(a / 1e9, 1, lang), "bn VND"),
+        Lang::En if a >= 1e6 => (decimal(a / 1e6, 1, lang), "m VND"),
+        Lang::En => (integer(amount, lang), "VND"),
+    }
+}
+
 /// A date as dd/mm/yyyy (both languages, as the brief asks).
 pub fn date(d: NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
@@ -125,6 +138,13 @@ mod tests {
         assert_eq!(vnd(12_345_000_000, Lang::Vi), "12,3 tỷ đ");
         assert_eq!(vnd(12_345_000_000, Lang::En), "VND 12.3 bn");
         assert_eq!(vnd(5_500_000, Lang::Vi), "5,5 triệu đ");
+    }
+
+    #[test]
+    fn money_splits_into_figure_and_unit() {
+        assert_eq!(vnd_parts(227_028_919_000, Lang::Vi), ("227,0".to_string(), "tỷ đ"));
+        assert_eq!(vnd_parts(227_028_919_000, Lang::En), ("227.0".to_string(), "bn VND"));
+        assert_eq!(vnd_parts(950, Lang::Vi), ("950".to_string(), "đ"));
     }
 
     #[test]

@@ -257,7 +257,7 @@ CREATE TABLE session (
     last_seen   timestamptz NOT NULL DEFAULT now(),
     expires_at  timestamptz NOT NULL
 );
-CREATE INDEX session_user ON session (user_id);
+CREATE INDEX session_by_user ON session (user_id);
 CREATE TABLE api_token (
     id          bigserial PRIMARY KEY,
     name        text NOT NULL,

@@ -27,6 +27,10 @@ pub fn KpiTile(
         Unit::Count => format::integer(n, lang.get()),
         Unit::Money => format::vnd(n, lang.get()),
     };
+    let figure = move || match unit {
+        Unit::Count => (format::integer(current, lang.get()), ""),
+        Unit::Money => format::vnd_parts(current, lang.get()),
+    };
     let change = domain::summary::change_pct(current, previous);
     let tone = match (change, up_is_good) {
         (Some(c), Some(good)) if c.abs() >= 0.05 => {
@@ -42,11 +46,10 @@ pub fn KpiTile(
     view! {
         <article class="kpi" data-testid=testid data-value=current.to_string()>
             <h3 class="kpi-label">{t(label)}</h3>
-            <p class="kpi-value">{move || fmt(current)}</p>
+            <p class="kpi-value">{move || figure().0}<span class="kpi-unit">{move || figure().1}</span></p>
             <p class=format!("kpi-change {tone}")>
                 <span aria-hidden="true">{arrow}" "</span>
                 {move || change.map(|c| format::change_pct(c, lang.get())).unwrap_or_else(|| "–".into())}
-                " "<span class="kpi-vs">{t(Key::VsLastYear)}</span>
             </p>
             <p class="kpi-prev">{t(Key::LastYear)}": "{move || fmt(previous)}</p>
         </article>

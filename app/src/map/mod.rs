@@ -130,6 +130,7 @@ mod client {
             }));
             let _ = js_sys::Reflect::set(&options, &"container".into(), &el);
             let m = Map::new(&options);
+            let is_commune = url.contains("level=commune");
             let url = url.clone();
             on(&m, "load", move |_| {
                 let map = map;
@@ -158,7 +159,8 @@ mod client {
                         })));
                         m.add_layer(&js(json!({
                             "id": "area-line", "type": "line", "source": SOURCE,
-                            "paint": {"line-color": "#ffffff", "line-width": 0.8}
+                            "paint": {"line-color": if is_commune { "#9aabbf" } else { "#ffffff" },
+                                      "line-width": if is_commune { 0.6 } else { 1.0 }}
                         })));
                         m.add_layer(&js(json!({
                             "id": "area-selected", "type": "line", "source": SOURCE,

@@ -6,7 +6,6 @@ use crate::components::kpi::{KpiTile, Unit};
 use crate::components::shell::AppShell;
 use crate::i18n::{Key, t, text, use_lang};
 use crate::map::{AreaMap, MapValue, RAMP, breaks};
-use domain::api::Me;
 use domain::format;
 use domain::summary::{Summary, UnitFigures};
 use leptos::prelude::*;
@@ -37,7 +36,6 @@ fn Overview() -> impl IntoView {
 #[component]
 fn OverviewBody(summary: Summary) -> impl IntoView {
     let lang = use_lang();
-    let me = use_context::<LocalResource<Result<Me, api::ApiFailure>>>();
     let c = summary.current;
     let p = summary.previous;
     let selected = RwSignal::new(None::<String>);
@@ -59,13 +57,12 @@ fn OverviewBody(summary: Summary) -> impl IntoView {
     let children = StoredValue::new(summary.children.clone());
     let to = summary.period.to;
     let as_of = summary.data_as_of.clone();
-    let _ = me;
 
     view! {
         <div class="overview-head">
             <div>
                 <h1>{t(Key::Overview)}" · "<span data-testid="scope-name">{summary.unit_name.clone()}</span></h1>
-                <p class="period">{t(Key::YearToDate)}" "{format::date(to)}</p>
+                <p class="period">{t(Key::YearToDate)}" "{format::date(to)}" · "<span class="vs">{t(Key::VsLastYear)}</span></p>
             </div>
             <p class="as-of">
                 {as_of.map(|s| view! { <span>{t(Key::DataAsOf)}": "{s.get(..10).map(|d| d.split('-').rev().collect::<Vec<_>>().join("/")).unwrap_or_default()}</span> })}
@@ -81,8 +78,8 @@ fn OverviewBody(summary: Summary) -> impl IntoView {
         </section>
         <section class="map-card">
             <div class="map-card-head">
-                <h2>{t(Key::MapTitle)}</h2>
-                <p class="hint">{t(Key::MapHint)}</p>
+                <h2>{t(if central { Key::MapTitle } else { Key::MapTitleCommunes })}</h2>
+                <p class="hint">{t(if central { Key::MapHint } else { Key::MapHintCommunes })}</p>
             </div>
             <div class="map-card-body">
                 <AreaMap level=level within=within values=Signal::derive(move || values.clone()) selected=selected/>
@@ -90,7 +87,7 @@ fn OverviewBody(summary: Summary) -> impl IntoView {
                     <Legend max=max/>
                     {move || selected.get().and_then(|code| children.with_value(|cs| cs.iter().find(|u| u.code == code).cloned()))
                         .map(|u| view! { <UnitPanel unit=u on_close=move || selected.set(None)/> })}
-                    <h3 class="ranking-title">{t(Key::Ranking)}</h3>
+                    <h3 class="ranking-title">{t(if central { Key::Ranking } else { Key::RankingCommunes })}</h3>
                     <ol class="ranking" data-testid="ranking">
                         {ranked.into_iter().map(|u| {
                             let code = u.code.clone();
@@ -128,7 +125,7 @@ fn Legend(max: f64) -> impl IntoView {
             </div>
             <div class="legend-labels">
                 <span>{move || format::integer(b[0] as i64, lang.get())}</span>
-                <span>{move || format::integer(b[2].round() as i64, lang.get())}</span>
+                <span>{move || format::decimal(b[2], if b[4] < 10.0 { 1 } else { 0 }, lang.get())}</span>
                 <span>{move || format::integer(b[4].round() as i64, lang.get())}</span>
             </div>
         </div>
@@ -158,7 +155,7 @@ fn UnitPanel(unit: UnitFigures, on_close: impl Fn() + 'static + Send + Sync) -> 
                 <button type="button" class="btn-icon" aria-label=t(Key::Close) on:click=move |_| on_close()>"×"</button>
             </div>
             <table>
-                <thead><tr><th></th><th>{move || text(lang.get(), Key::YearToDate).split(',').next().unwrap_or("").to_string()}</th><th class="muted">{t(Key::LastYear)}</th></tr></thead>
+                <thead><tr><th></th><th>{t(Key::ThisYear)}</th><th class="muted">{t(Key::LastYear)}</th></tr></thead>
                 <tbody>
                     {row(Key::Cases, c.cases, p.cases)}
                     {row(Key::Inspections, c.inspections, p.inspections)}

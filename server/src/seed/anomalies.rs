@@ -10,7 +10,7 @@
 use super::generate::{Case, Plan, Scope, StreamGen};
 use super::model;
 use super::{rng_for, tag};
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Duration, NaiveDate};
 use domain::{CaseStatus, Sector, ViolationCategory};
 use rand::Rng;
 use rand::seq::SliceRandom;
@@ -30,8 +30,12 @@ pub enum Measure {
 }
 
 impl Measure {
-    pub const ALL: [Measure; 4] =
-        [Measure::CasesOpened, Measure::Violations, Measure::Disciplines, Measure::AmountVnd];
+    pub const ALL: [Measure; 4] = [
+        Measure::CasesOpened,
+        Measure::Violations,
+        Measure::Disciplines,
+        Measure::AmountVnd,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -46,9 +50,10 @@ impl Measure {
     pub fn of(self, c: &Case) -> Option<(NaiveDate, f64)> {
         match self {
             Measure::CasesOpened => Some((c.opened_on, 1.0)),
-            Measure::Violations => {
-                (c.violation == Some(true)).then_some(c.concluded_on).flatten().map(|d| (d, 1.0))
-            }
+            Measure::Violations => (c.violation == Some(true))
+                .then_some(c.concluded_on)
+                .flatten()
+                .map(|d| (d, 1.0)),
             Measure::Disciplines => c.discipline.map(|(_, d)| (d, 1.0)),
             Measure::AmountVnd => (c.violation == Some(true))
                 .then_some(c.concluded_on)
@@ -133,14 +138,22 @@ pub fn choose_slots(plan: &Plan) -> Vec<Slot> {
     let eligible: Vec<usize> = (13..n_months)
         .filter(|&m| {
             let first = plan.months[m].first;
-            let end = first.checked_add_months(chrono::Months::new(1)).unwrap_or(first) - Duration::days(1);
+            let end = first
+                .checked_add_months(chrono::Months::new(1))
+                .unwrap_or(first)
+                - Duration::days(1);
             end + Duration::days(10) <= plan.as_of && m + 25 >= n_months
         })
         .collect();
     if eligible.is_empty() {
         return Vec::new();
     }
-    let base: Vec<f64> = plan.h.provinces.iter().map(|p| (p.members as f64).powf(1.5)).collect();
+    let base: Vec<f64> = plan
+        .h
+        .provinces
+        .iter()
+        .map(|p| (p.members as f64).powf(1.5))
+        .collect();
     let mut weights = base.clone();
     let mut slots = Vec::new();
     for i in 0..plan.params.anomalies {
@@ -159,7 +172,13 @@ pub fn choose_slots(plan: &Plan) -> Vec<Slot> {
             Template::Disciplines => rng.gen_range(2.0..3.0),
             Template::Amount => rng.gen_range(6.0..15.0),
         };
-        slots.push(Slot { stream, template, month, nominal, key: rng.r#gen() });
+        slots.push(Slot {
+            stream,
+            template,
+            month,
+            nominal,
+            key: rng.r#gen(),
+        });
     }
     slots
 }
@@ -173,7 +192,13 @@ pub fn in_scope(plan: &Plan, c: &Case, scope: Scope) -> bool {
 }
 
 /// The monthly series of a measure over the cases in a scope (and sector).
-pub fn series(plan: &Plan, cases: &[Case], scope: Scope, sector: Option<Sector>, measure: Measure) -> Vec<f64> {
+pub fn series(
+    plan: &Plan,
+    cases: &[Case],
+    scope: Scope,
+    sector: Option<Sector>,
+    measure: Measure,
+) -> Vec<f64> {
     let mut out = vec![0.0; plan.months.len()];
     for c in cases {
         if sector.is_some_and(|s| s != c.sector) || !in_scope(plan, c, scope) {
@@ -223,17 +248,21 @@ fn random_day(rng: &mut ChaCha8Rng, from: NaiveDate, to: NaiveDate) -> NaiveDate
 }
 
 /// Plants a slot's anomaly in a province's cases, if the series allows one.
-pub(crate) fn plant(g: &mut StreamGen, cases: &mut Vec<Case>, slot: &Slot) -> Option<PlantedAnomaly> {
+pub(crate) fn plant(
+    g: &mut StreamGen,
+    cases: &mut Vec<Case>,
+    slot: &Slot,
+) -> Option<PlantedAnomaly> {
     let mut rng = rng_for(g.plan.seed, tag::ANOMALY, slot.key);
-    let spike = |g: &mut StreamGen, cases: &mut Vec<Case>, rng: &mut ChaCha8Rng| {
-        province_spike(g, cases, slot, rng, slot.nominal.min(1.6))
-    };
+    // When a slot's own kind does not fit the series, a province-wide rise of 30 to 60 % takes
+    // its place.
+    let fallback = 1.3 + 0.3 * ((slot.key >> 11) as f64 / (1u64 << 53) as f64);
     match slot.template {
-        Template::CommuneSpike(sector) => {
-            commune_spike(g, cases, slot, &mut rng, sector).or_else(|| spike(g, cases, &mut rng))
-        }
-        Template::ProvinceSpike => spike(g, cases, &mut rng),
-        Template::ProvinceDrop => province_drop(g, cases, slot, &mut rng).or_else(|| spike(g, cases, &mut rng)),
+        Template::CommuneSpike(sector) => commune_spike(g, cases, slot, &mut rng, sector)
+            .or_else(|| province_spike(g, cases, slot, fallback)),
+        Template::ProvinceSpike => province_spike(g, cases, slot, slot.nominal),
+        Template::ProvinceDrop => province_drop(g, cases, slot, &mut rng)
+            .or_else(|| province_spike(g, cases, slot, fallback)),
         Template::Violations => violations(g, cases, slot, &mut rng),
         Template::Disciplines => disciplines(g, cases, slot, &mut rng),
         Template::Amount => amount(g, cases, slot, &mut rng),
@@ -248,7 +277,6 @@ fn fmt_num(x: f64) -> String {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn add_cases(
     g: &mut StreamGen,
     cases: &mut Vec<Case>,
@@ -294,17 +322,20 @@ fn commune_spike(
         }
     }
     let mut bases: Vec<(f64, u32)> = (0..n)
-        .map(|i| (expected(plan, slot.stream, &counts[i], m, Measure::CasesOpened), first + i as u32))
+        .map(|i| {
+            (
+                expected(plan, slot.stream, &counts[i], m, Measure::CasesOpened),
+                first + i as u32,
+            )
+        })
         .collect();
     bases.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut top: Vec<(f64, u32)> = bases.into_iter().take((n / 3).max(5)).collect();
     top.shuffle(rng);
     for (b, ci) in top {
-        if b < 0.05 {
-            continue;
-        }
-        let f = slot.nominal.max(1.0 + signal(b) / b);
-        if f > 6.0 {
+        // A commune's series is thin: the burst must be at least 7 cases to stand out.
+        let f = slot.nominal.max(1.0 + signal(b).max(7.0) / b);
+        if b < 0.4 || f > 12.0 {
             continue;
         }
         let x = counts[(ci - first) as usize][m];
@@ -312,7 +343,9 @@ fn commune_spike(
         add_cases(g, cases, Scope::Commune(ci), sector, m, extra);
         let observed = x + extra as f64;
         let unit = plan.h.communes[ci as usize].unit;
-        let what = sector.map(|s| format!(" (lĩnh vực {})", s.as_str())).unwrap_or_default();
+        let what = sector
+            .map(|s| format!(" (lĩnh vực {})", model::sector_name(s)))
+            .unwrap_or_default();
         return Some(PlantedAnomaly {
             unit,
             measure: Measure::CasesOpened,
@@ -336,7 +369,6 @@ fn province_spike(
     g: &mut StreamGen,
     cases: &mut Vec<Case>,
     slot: &Slot,
-    _rng: &mut ChaCha8Rng,
     nominal: f64,
 ) -> Option<PlantedAnomaly> {
     let plan = g.plan;
@@ -381,7 +413,7 @@ fn province_drop(
     }
     let need = (4.0 * b.sqrt()).max(6.0);
     let f = slot.nominal.min(1.0 - need / b);
-    if f < 0.1 {
+    if f < 0.25 {
         return None;
     }
     let target = (f * b).round();
@@ -389,8 +421,9 @@ fn province_drop(
     if x - target < 3.0 {
         return None;
     }
-    let mut matching: Vec<usize> =
-        (0..cases.len()).filter(|&i| plan.month_index(cases[i].opened_on) == Some(m)).collect();
+    let mut matching: Vec<usize> = (0..cases.len())
+        .filter(|&i| plan.month_index(cases[i].opened_on) == Some(m))
+        .collect();
     matching.shuffle(rng);
     let mut remove = vec![false; cases.len()];
     for &i in matching.iter().take((x - target) as usize) {
@@ -421,7 +454,12 @@ fn province_drop(
 }
 
 /// A case of the scope concluded on a day of month `m`, added to `cases`; its index.
-fn add_concluded(g: &mut StreamGen, cases: &mut Vec<Case>, m: usize, rng: &mut ChaCha8Rng) -> Option<usize> {
+fn add_concluded(
+    g: &mut StreamGen,
+    cases: &mut Vec<Case>,
+    m: usize,
+    rng: &mut ChaCha8Rng,
+) -> Option<usize> {
     let plan = g.plan;
     for _attempt in 0..50 {
         let day = random_day(rng, plan.months[m].first, month_end(plan, m));
@@ -433,7 +471,12 @@ fn add_concluded(g: &mut StreamGen, cases: &mut Vec<Case>, m: usize, rng: &mut C
     None
 }
 
-fn violations(g: &mut StreamGen, cases: &mut Vec<Case>, slot: &Slot, rng: &mut ChaCha8Rng) -> Option<PlantedAnomaly> {
+fn violations(
+    g: &mut StreamGen,
+    cases: &mut Vec<Case>,
+    slot: &Slot,
+    rng: &mut ChaCha8Rng,
+) -> Option<PlantedAnomaly> {
     let plan = g.plan;
     let m = slot.month;
     let s = series(plan, cases, Scope::Stream, None, Measure::Violations);
@@ -444,7 +487,8 @@ fn violations(g: &mut StreamGen, cases: &mut Vec<Case>, slot: &Slot, rng: &mut C
     let mut flippable: Vec<usize> = (0..cases.len())
         .filter(|&i| {
             let c = &cases[i];
-            c.violation == Some(false) && c.concluded_on.and_then(|d| plan.month_index(d)) == Some(m)
+            c.violation == Some(false)
+                && c.concluded_on.and_then(|d| plan.month_index(d)) == Some(m)
         })
         .collect();
     flippable.shuffle(rng);
@@ -456,7 +500,9 @@ fn violations(g: &mut StreamGen, cases: &mut Vec<Case>, slot: &Slot, rng: &mut C
         done += 1;
     }
     while done < need {
-        let Some(i) = add_concluded(g, cases, m, rng) else { break };
+        let Some(i) = add_concluded(g, cases, m, rng) else {
+            break;
+        };
         let mut c = cases[i].clone();
         if c.violation != Some(true) {
             g.set_violation(&mut c);
@@ -493,11 +539,22 @@ fn set_discipline(g: &mut StreamGen, c: &mut Case, day: NaiveDate) {
     {
         step.done_on = Some(day);
     }
-    let last = c.steps.iter().filter_map(|s| s.done_on).max().unwrap_or(c.opened_on).max(day);
+    let last = c
+        .steps
+        .iter()
+        .filter_map(|s| s.done_on)
+        .max()
+        .unwrap_or(c.opened_on)
+        .max(day);
     g.stamp(c, last);
 }
 
-fn disciplines(g: &mut StreamGen, cases: &mut Vec<Case>, slot: &Slot, rng: &mut ChaCha8Rng) -> Option<PlantedAnomaly> {
+fn disciplines(
+    g: &mut StreamGen,
+    cases: &mut Vec<Case>,
+    slot: &Slot,
+    rng: &mut ChaCha8Rng,
+) -> Option<PlantedAnomaly> {
     let plan = g.plan;
     let m = slot.month;
     let first = plan.months[m].first;
@@ -510,12 +567,15 @@ fn disciplines(g: &mut StreamGen, cases: &mut Vec<Case>, slot: &Slot, rng: &mut 
     let window = |c: &Case| {
         c.status == CaseStatus::Concluded
             && c.discipline.is_none()
-            && c.concluded_on.is_some_and(|d| d >= first - Duration::days(40) && d < end)
+            && c.concluded_on
+                .is_some_and(|d| d >= first - Duration::days(40) && d < end)
     };
-    let mut with_violation: Vec<usize> =
-        (0..cases.len()).filter(|&i| window(&cases[i]) && cases[i].violation == Some(true)).collect();
-    let mut without: Vec<usize> =
-        (0..cases.len()).filter(|&i| window(&cases[i]) && cases[i].violation == Some(false)).collect();
+    let mut with_violation: Vec<usize> = (0..cases.len())
+        .filter(|&i| window(&cases[i]) && cases[i].violation == Some(true))
+        .collect();
+    let mut without: Vec<usize> = (0..cases.len())
+        .filter(|&i| window(&cases[i]) && cases[i].violation == Some(false))
+        .collect();
     with_violation.shuffle(rng);
     without.shuffle(rng);
     let mut done = 0;
@@ -534,7 +594,9 @@ fn disciplines(g: &mut StreamGen, cases: &mut Vec<Case>, slot: &Slot, rng: &mut 
         done += 1;
     }
     while done < need {
-        let Some(i) = add_concluded(g, cases, m, rng) else { break };
+        let Some(i) = add_concluded(g, cases, m, rng) else {
+            break;
+        };
         let mut c = cases[i].clone();
         let concluded = c.concluded_on.unwrap_or(first);
         if concluded >= end {
@@ -544,7 +606,9 @@ fn disciplines(g: &mut StreamGen, cases: &mut Vec<Case>, slot: &Slot, rng: &mut 
         if c.violation != Some(true) {
             g.set_violation(&mut c);
         }
-        let had = c.discipline.is_some_and(|(_, d)| plan.month_index(d) == Some(m));
+        let had = c
+            .discipline
+            .is_some_and(|(_, d)| plan.month_index(d) == Some(m));
         let day = random_day(rng, concluded + Duration::days(1), end);
         set_discipline(g, &mut c, day);
         cases[i] = c;
@@ -572,7 +636,12 @@ fn disciplines(g: &mut StreamGen, cases: &mut Vec<Case>, slot: &Slot, rng: &mut 
     })
 }
 
-fn amount(g: &mut StreamGen, cases: &mut Vec<Case>, slot: &Slot, rng: &mut ChaCha8Rng) -> Option<PlantedAnomaly> {
+fn amount(
+    g: &mut StreamGen,
+    cases: &mut Vec<Case>,
+    slot: &Slot,
+    rng: &mut ChaCha8Rng,
+) -> Option<PlantedAnomaly> {
     let plan = g.plan;
     let m = slot.month;
     let s = series(plan, cases, Scope::Stream, None, Measure::AmountVnd);
@@ -580,8 +649,9 @@ fn amount(g: &mut StreamGen, cases: &mut Vec<Case>, slot: &Slot, rng: &mut ChaCh
     let x = s[m];
     let need = ((slot.nominal * b - x).max((slot.nominal - 1.0) * b) / 1e6).round() * 1e6;
     let in_month = |c: &Case| c.concluded_on.and_then(|d| plan.month_index(d)) == Some(m);
-    let mut candidates: Vec<usize> =
-        (0..cases.len()).filter(|&i| in_month(&cases[i]) && cases[i].violation == Some(true)).collect();
+    let mut candidates: Vec<usize> = (0..cases.len())
+        .filter(|&i| in_month(&cases[i]) && cases[i].violation == Some(true))
+        .collect();
     if candidates.is_empty() {
         candidates = (0..cases.len()).filter(|&i| in_month(&cases[i])).collect();
     }
@@ -591,7 +661,11 @@ fn amount(g: &mut StreamGen, cases: &mut Vec<Case>, slot: &Slot, rng: &mut ChaCh
         None => add_concluded(g, cases, m, rng)?,
     };
     let mut c = cases[i].clone();
-    let before = if c.violation == Some(true) { c.amount_vnd.unwrap_or(0) as f64 } else { 0.0 };
+    let before = if c.violation == Some(true) {
+        c.amount_vnd.unwrap_or(0) as f64
+    } else {
+        0.0
+    };
     if c.violation != Some(true) {
         g.set_violation(&mut c);
     }
@@ -616,14 +690,4 @@ fn amount(g: &mut StreamGen, cases: &mut Vec<Case>, slot: &Slot, rng: &mut ChaCh
             fmt_num(b)
         ),
     })
-}
-
-/// The first day of a month index, for tests and reports.
-pub fn month_start(plan: &Plan, m: usize) -> NaiveDate {
-    plan.months[m].first
-}
-
-/// The month index of a planted anomaly.
-pub fn month_of(plan: &Plan, a: &PlantedAnomaly) -> Option<usize> {
-    plan.month_index(a.month).filter(|&m| plan.months[m].first.year() == a.month.year())
 }

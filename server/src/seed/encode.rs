@@ -9,18 +9,19 @@ use chrono::{NaiveDate, NaiveDateTime};
 use std::fmt::Write as _;
 
 /// The COPY statements, with the columns in the order the encoders write them.
-pub const COPY_UNIT: &str =
-    "COPY seed_unit (code, name, level, parent, path, province, lat, lon, area_km2, members) FROM STDIN";
+pub const COPY_UNIT: &str = "COPY seed_unit (code, name, level, parent, path, province, lat, lon, area_km2, members) FROM STDIN";
 pub const COPY_MEMBER: &str =
     "COPY member (ref, unit, path, province, born_year, gender, joined_year, position) FROM STDIN";
 pub const COPY_CASES: &str = "COPY cases (id, source, external_id, kind, theme, conducting_unit, subject_type, \
      subject_unit, subject_ref, path, province, sector, status, opened_on, due_on, concluded_on, violation, \
      violation_categories, amount_vnd, discipline_form, discipline_decided_on, lat, lon, procedure, created_at, \
      updated_at, written_by) FROM STDIN";
-pub const COPY_CASE_STEP: &str = "COPY case_step (case_id, ord, started_on, due_on, done_on) FROM STDIN";
+pub const COPY_CASE_STEP: &str =
+    "COPY case_step (case_id, ord, started_on, due_on, done_on) FROM STDIN";
 pub const COPY_TASK: &str = "COPY task (id, directive, parent_task, unit, path, province, title, assigned_on, \
      due_on, progress, status, done_on, source, external_id, updated_at) FROM STDIN";
-pub const COPY_TASK_REPORT: &str = "COPY task_report (task, reported_on, progress, note) FROM STDIN";
+pub const COPY_TASK_REPORT: &str =
+    "COPY task_report (task, reported_on, progress, note) FROM STDIN";
 pub const COPY_TARGET: &str =
     "COPY target (unit, path, province, year, measure, sector, planned, source) FROM STDIN";
 
@@ -37,7 +38,11 @@ pub struct CopyBuf {
 
 impl CopyBuf {
     pub fn new() -> CopyBuf {
-        CopyBuf { bytes: Vec::with_capacity(1 << 16), rows: 0, at_row_start: true }
+        CopyBuf {
+            bytes: Vec::with_capacity(1 << 16),
+            rows: 0,
+            at_row_start: true,
+        }
     }
 
     fn sep(&mut self) {
@@ -150,7 +155,10 @@ pub fn member(buf: &mut CopyBuf, plan: &Plan, m: &Member) {
     buf.text(&m.reference)
         .text(&u.code)
         .text(&u.path)
-        .opt_text(u.province.map(|p| plan.h.provinces[p as usize].code.as_str()))
+        .opt_text(
+            u.province
+                .map(|p| plan.h.provinces[p as usize].code.as_str()),
+        )
         .raw(m.born_year)
         .raw(m.gender)
         .raw(m.joined_year)
@@ -180,7 +188,11 @@ pub fn case(buf: &mut CopyBuf, plan: &Plan, c: &Case) {
         .text(&subject.code)
         .opt_text(c.subject_ref.as_deref())
         .text(&subject.path)
-        .opt_text(subject.province.map(|p| h.provinces[p as usize].code.as_str()))
+        .opt_text(
+            subject
+                .province
+                .map(|p| h.provinces[p as usize].code.as_str()),
+        )
         .raw(c.sector.as_str())
         .raw(c.status.as_str())
         .date(c.opened_on)
@@ -203,7 +215,11 @@ pub fn case(buf: &mut CopyBuf, plan: &Plan, c: &Case) {
 /// The step rows of a case.
 pub fn case_steps(buf: &mut CopyBuf, c: &Case) {
     for s in &c.steps {
-        buf.raw(c.id).raw(s.ord).date(s.started_on).date(s.due_on).opt_date(s.done_on);
+        buf.raw(c.id)
+            .raw(s.ord)
+            .date(s.started_on)
+            .date(s.due_on)
+            .opt_date(s.done_on);
         buf.end();
     }
 }
@@ -216,7 +232,10 @@ pub fn task(buf: &mut CopyBuf, plan: &Plan, directive_code: &str, t: &Task) {
         .opt_raw(t.parent)
         .text(&u.code)
         .text(&u.path)
-        .opt_text(u.province.map(|p| plan.h.provinces[p as usize].code.as_str()))
+        .opt_text(
+            u.province
+                .map(|p| plan.h.provinces[p as usize].code.as_str()),
+        )
         .text(&t.title)
         .date(t.assigned_on)
         .date(t.due_on)
@@ -231,7 +250,10 @@ pub fn task(buf: &mut CopyBuf, plan: &Plan, directive_code: &str, t: &Task) {
 
 /// A task report row.
 pub fn task_report(buf: &mut CopyBuf, r: &Report) {
-    buf.raw(r.task).date(r.reported_on).raw(r.progress).text(&r.note);
+    buf.raw(r.task)
+        .date(r.reported_on)
+        .raw(r.progress)
+        .text(&r.note);
     buf.end();
 }
 
@@ -240,7 +262,10 @@ pub fn target(buf: &mut CopyBuf, plan: &Plan, t: &Target) {
     let u = &plan.h.units[t.unit as usize];
     buf.text(&u.code)
         .text(&u.path)
-        .opt_text(u.province.map(|p| plan.h.provinces[p as usize].code.as_str()))
+        .opt_text(
+            u.province
+                .map(|p| plan.h.provinces[p as usize].code.as_str()),
+        )
         .raw(t.year)
         .raw(t.measure.as_str())
         .opt_raw(t.sector.map(|s| s.as_str()))
@@ -270,7 +295,10 @@ mod tests {
         let mut b = CopyBuf::new();
         b.text("a\tb\\c\nd").null().raw(3);
         b.end();
-        assert_eq!(String::from_utf8(b.bytes).unwrap(), "a\\tb\\\\c\\nd\t\\N\t3\n");
+        assert_eq!(
+            String::from_utf8(b.bytes).unwrap(),
+            "a\\tb\\\\c\\nd\t\\N\t3\n"
+        );
         assert_eq!(b.rows, 1);
     }
 }

@@ -8,8 +8,8 @@ use super::units::Hierarchy;
 use super::{Size, SizeParams, rng_for, tag};
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use domain::{
-    CaseKind, CaseStatus, DisciplineForm, Sector, SourceKind, SubjectType, TargetMeasure, UnitLevel,
-    ViolationCategory,
+    CaseKind, CaseStatus, DisciplineForm, Sector, SourceKind, SubjectType, TargetMeasure,
+    UnitLevel, ViolationCategory,
 };
 use rand::Rng;
 use rand::seq::SliceRandom;
@@ -33,7 +33,10 @@ impl Month {
     pub fn pick_day<R: Rng>(&self, rng: &mut R) -> NaiveDate {
         let total = self.day_cum.last().copied().unwrap_or(0.0);
         let x = rng.r#gen::<f64>() * total;
-        let i = self.day_cum.partition_point(|c| *c <= x).min(self.day_cum.len().saturating_sub(1));
+        let i = self
+            .day_cum
+            .partition_point(|c| *c <= x)
+            .min(self.day_cum.len().saturating_sub(1));
         self.first + Duration::days(i as i64)
     }
 
@@ -192,7 +195,9 @@ impl Plan {
         let mut months = Vec::new();
         let mut first = start;
         while first <= horizon {
-            let next = first.checked_add_months(chrono::Months::new(1)).unwrap_or(horizon);
+            let next = first
+                .checked_add_months(chrono::Months::new(1))
+                .unwrap_or(horizon);
             let last = (next - Duration::days(1)).min(horizon);
             let mut day_cum = Vec::new();
             let mut acc = 0.0;
@@ -202,7 +207,12 @@ impl Plan {
                 day_cum.push(acc);
                 d += Duration::days(1);
             }
-            months.push(Month { first, last, weight: SEASON[first.month0() as usize] * acc, day_cum });
+            months.push(Month {
+                first,
+                last,
+                weight: SEASON[first.month0() as usize] * acc,
+                day_cum,
+            });
             first = next;
         }
 
@@ -216,7 +226,9 @@ impl Plan {
         let mut growth = Vec::with_capacity(n_streams);
         for (pi, p) in h.provinces.iter().enumerate() {
             let mut rng = rng_for(seed, tag::RATES, pi as u64);
-            let noise = LogNormal::new(0.0, 0.12).map(|d| d.sample(&mut rng)).unwrap_or(1.0);
+            let noise = LogNormal::new(0.0, 0.12)
+                .map(|d| d.sample(&mut rng))
+                .unwrap_or(1.0);
             shares.push(p.members as f64 * model::volume_factor(&p.code) * noise);
             growth.push(rng.gen_range(0.02..0.10));
         }
@@ -235,7 +247,11 @@ impl Plan {
                 .map(|(m, month)| month.weight * (1.0 + growth[s] * m as f64 / 12.0))
                 .collect();
             let total: f64 = w.iter().sum();
-            rates.push(w.iter().map(|x| params.cases * shares[s] * x / total).collect());
+            rates.push(
+                w.iter()
+                    .map(|x| params.cases * shares[s] * x / total)
+                    .collect(),
+            );
             stream_weights.push(w);
         }
 
@@ -271,7 +287,12 @@ impl Plan {
     /// Indices of the central sources.
     pub fn central_sources(&self) -> CentralSources {
         let n = self.h.provinces.len() as u16;
-        CentralSources { ubkt: n, discipline: n + 1, assets: n + 2, upload: n + 3 }
+        CentralSources {
+            ubkt: n,
+            discipline: n + 1,
+            assets: n + 2,
+            upload: n + 3,
+        }
     }
 
     /// Index of the month a date falls in.
@@ -360,7 +381,14 @@ impl Plan {
                 for (mi, measure) in measures.iter().enumerate() {
                     let value = f64::from(stats.province[pi * years.len() + yi][mi]);
                     let planned = planned_figure(&mut rng, value / frac, year == current, slow);
-                    out.push(Target { unit: p.unit, year, measure: *measure, sector: None, planned, source });
+                    out.push(Target {
+                        unit: p.unit,
+                        year,
+                        measure: *measure,
+                        sector: None,
+                        planned,
+                        source,
+                    });
                 }
                 for s in sectors {
                     let value = f64::from(stats.province_sector[pi * years.len() + yi][s.index()]);
@@ -385,7 +413,8 @@ impl Plan {
                     let frac = if year == current { elapsed } else { 1.0 };
                     for (mi, measure) in measures.iter().enumerate() {
                         let value = f64::from(stats.commune[ci as usize * years.len() + yi][mi]);
-                        let planned = planned_figure(&mut rng, value / frac, year == current, false);
+                        let planned =
+                            planned_figure(&mut rng, value / frac, year == current, false);
                         out.push(Target {
                             unit: c.unit,
                             year,
@@ -407,14 +436,24 @@ impl Plan {
         let (mut done, mut all) = (0.0, 0.0);
         let mut d = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(self.as_of);
         while d.year() == year {
-            let w = SEASON[d.month0() as usize] * WEEKDAY[d.weekday().num_days_from_monday() as usize];
+            let w =
+                SEASON[d.month0() as usize] * WEEKDAY[d.weekday().num_days_from_monday() as usize];
             all += w;
             if d <= self.horizon {
                 done += w;
             }
             d += Duration::days(1);
         }
-        (done / all).clamp(0.02, 1.0)
+        // Whichever is larger of the seasonal and the plain share of days, so that targets are
+        // not set too high for a unit that checks its pace by the calendar.
+        let days = f64::from(self.horizon.ordinal())
+            / f64::from(if self.horizon.leap_year() { 366 } else { 365 });
+        let calendar = if self.horizon.year() == year {
+            days
+        } else {
+            0.0
+        };
+        (done / all).max(calendar).clamp(0.02, 1.0)
     }
 }
 
@@ -422,9 +461,9 @@ fn province_target_sectors(code: &str) -> [Sector; 3] {
     let third = match model::region_of(code) {
         _ if model::is_big_city(code) => Sector::Investment,
         model::Region::Southeast => Sector::Investment,
-        model::Region::Mekong | model::Region::CentralHighlands | model::Region::NorthernMountains => {
-            Sector::NaturalResources
-        }
+        model::Region::Mekong
+        | model::Region::CentralHighlands
+        | model::Region::NorthernMountains => Sector::NaturalResources,
         _ => Sector::Construction,
     };
     [Sector::Land, Sector::FinanceBudget, third]
@@ -442,7 +481,7 @@ fn planned_figure<R: Rng>(rng: &mut R, projected: f64, current: bool, slow_unit:
     let planned = if behind {
         (projected * rng.gen_range(1.15..1.5)).ceil() + 1.0
     } else {
-        let p = (projected * rng.gen_range(0.8..1.0)).round();
+        let p = (projected * rng.gen_range(0.78..0.97)).round();
         if projected >= 1.0 { p.max(1.0) } else { p }
     };
     planned.clamp(0.0, 1e9) as i32
@@ -455,16 +494,24 @@ fn make_sources(h: &Hierarchy, seed: u64, as_of: NaiveDate, start: NaiveDate) ->
         local(as_of - Duration::days(days_late), rng.gen_range(60..360))
     };
     // Two provincial systems are late by a few days (chosen among all but the two big cities).
-    let mut candidates: Vec<usize> =
-        (0..h.provinces.len()).filter(|&i| !matches!(h.provinces[i].code.as_str(), "01" | "79")).collect();
+    let mut candidates: Vec<usize> = (0..h.provinces.len())
+        .filter(|&i| !matches!(h.provinces[i].code.as_str(), "01" | "79"))
+        .collect();
     candidates.shuffle(&mut rng);
     let late: Vec<usize> = candidates.into_iter().take(2).collect();
     let mut out = Vec::new();
     for (pi, p) in h.provinces.iter().enumerate() {
-        let days_late = if late.contains(&pi) { rng.gen_range(3..=6) } else { 0 };
+        let days_late = if late.contains(&pi) {
+            rng.gen_range(3..=6)
+        } else {
+            0
+        };
         let last_arrival = arrival(&mut rng, days_late);
-        let rejected_share =
-            if pi == late.first().copied().unwrap_or(usize::MAX) { 0.06 } else { rng.gen_range(0.001..0.02) };
+        let rejected_share = if pi == late.first().copied().unwrap_or(usize::MAX) {
+            0.06
+        } else {
+            rng.gen_range(0.001..0.02)
+        };
         out.push(Source {
             code: format!("HT-UBKT-{}", p.code),
             name: format!("Hệ thống UBKT {}", p.name),
@@ -478,13 +525,41 @@ fn make_sources(h: &Hierarchy, seed: u64, as_of: NaiveDate, start: NaiveDate) ->
         });
     }
     let central = [
-        ("HT-UBKT-TW", "Hệ thống thông tin Ủy ban Kiểm tra Trung ương", SourceKind::Push, 24, 0),
-        ("HT-KLD-TW", "Cơ sở dữ liệu kỷ luật đảng", SourceKind::Push, 24, 0),
-        ("HT-KSTS-TW", "Hệ thống kiểm soát tài sản, thu nhập", SourceKind::Push, 24, 0),
-        ("UPLOAD-TW", "Kênh tải lên tệp dữ liệu định kỳ", SourceKind::Upload, 168, 12),
+        (
+            "HT-UBKT-TW",
+            "Hệ thống thông tin Ủy ban Kiểm tra Trung ương",
+            SourceKind::Push,
+            24,
+            0,
+        ),
+        (
+            "HT-KLD-TW",
+            "Cơ sở dữ liệu kỷ luật đảng",
+            SourceKind::Push,
+            24,
+            0,
+        ),
+        (
+            "HT-KSTS-TW",
+            "Hệ thống kiểm soát tài sản, thu nhập",
+            SourceKind::Push,
+            24,
+            0,
+        ),
+        (
+            "UPLOAD-TW",
+            "Kênh tải lên tệp dữ liệu định kỳ",
+            SourceKind::Upload,
+            168,
+            12,
+        ),
     ];
     for (code, name, kind, cadence_hours, late) in central {
-        let days_late = if late > 0 { late + rng.gen_range(0..=4) } else { 0 };
+        let days_late = if late > 0 {
+            late + rng.gen_range(0..=4)
+        } else {
+            0
+        };
         let last_arrival = arrival(&mut rng, days_late);
         out.push(Source {
             code: code.into(),
@@ -509,7 +584,11 @@ fn make_themes(seed: u64, first_year: i32, last_year: i32) -> Vec<Theme> {
         topics.shuffle(&mut rng);
         for t in topics.into_iter().take(model::THEMES_PER_YEAR) {
             let (topic, sector) = model::THEME_TOPICS[t];
-            out.push(Theme { year, text: format!("{topic} {year}"), sector });
+            out.push(Theme {
+                year,
+                text: format!("{topic} {year}"),
+                sector,
+            });
         }
     }
     out
@@ -544,7 +623,9 @@ impl Stats {
         let first = plan.start.year();
         let family = c.kind.family();
         let mut bump = |year: i32, measure: usize, sector: Option<Sector>| {
-            let Ok(y) = usize::try_from(year - first) else { return };
+            let Ok(y) = usize::try_from(year - first) else {
+                return;
+            };
             if y >= self.years {
                 return;
             }
@@ -609,7 +690,9 @@ impl<'a> CaseGenerator<'a> {
             if lambda <= 0.0 || !month.has_days() {
                 continue;
             }
-            let n = Poisson::new(lambda).map(|d| d.sample(&mut rng) as u64).unwrap_or(0);
+            let n = Poisson::new(lambda)
+                .map(|d| d.sample(&mut rng) as u64)
+                .unwrap_or(0);
             for _ in 0..n {
                 let day = month.pick_day(&mut g.rng);
                 if let Some(c) = g.case(Scope::Stream, None, day) {
@@ -622,7 +705,7 @@ impl<'a> CaseGenerator<'a> {
                 self.anomalies.push(a);
             }
         }
-        cases.sort_by(|a, b| (a.opened_on, a.order).cmp(&(b.opened_on, b.order)));
+        cases.sort_by_key(|c| (c.opened_on, c.order));
         let label = if stream == plan.central_stream() {
             "TW".to_string()
         } else {
@@ -691,7 +774,12 @@ impl<'a> StreamGen<'a> {
         } else {
             model::province_sector_weights(&plan.h.provinces[stream].code)
         };
-        StreamGen { plan, stream, rng: rng_for(plan.seed, tag::CASES, stream as u64), sector_weights }
+        StreamGen {
+            plan,
+            stream,
+            rng: rng_for(plan.seed, tag::CASES, stream as u64),
+            sector_weights,
+        }
     }
 
     fn is_central(&self) -> bool {
@@ -699,7 +787,12 @@ impl<'a> StreamGen<'a> {
     }
 
     /// A whole case opened on `opened`, or `None` when its source has not delivered that day yet.
-    pub fn case(&mut self, scope: Scope, sector: Option<Sector>, opened: NaiveDate) -> Option<Case> {
+    pub fn case(
+        &mut self,
+        scope: Scope,
+        sector: Option<Sector>,
+        opened: NaiveDate,
+    ) -> Option<Case> {
         let draft = self.draft(scope);
         let durations = self.durations(draft.kind);
         self.finish(draft, sector, opened, &durations)
@@ -732,13 +825,23 @@ impl<'a> StreamGen<'a> {
         let kind = model::pick(&mut self.rng, model::kinds_for(subject_type));
         let conducting = self.conducting(subject_unit, subject_type);
         let source = self.source(kind, conducting);
-        Draft { subject_type, subject_unit, subject_ref, kind, conducting, source }
+        Draft {
+            subject_type,
+            subject_unit,
+            subject_ref,
+            kind,
+            conducting,
+            source,
+        }
     }
 
     fn committee_subject(&mut self) -> (SubjectType, u32, Option<String>) {
         let h = &self.plan.h;
-        let weights: Vec<f64> =
-            h.committees.iter().map(|&u| f64::from(h.units[u as usize].members)).collect();
+        let weights: Vec<f64> = h
+            .committees
+            .iter()
+            .map(|&u| f64::from(h.units[u as usize].members))
+            .collect();
         let ui = h.committees[model::pick_index(&mut self.rng, &weights)];
         let u = &h.units[ui as usize];
         if u.sampled > 0 && self.rng.r#gen::<f64>() < 0.6 {
@@ -778,7 +881,10 @@ impl<'a> StreamGen<'a> {
                         h.grassroots_of(leaf)
                     }
                 }
-                UnitLevel::Commune => leaf_unit.commune.map(|c| h.communes[c as usize].unit).unwrap_or(p.unit),
+                UnitLevel::Commune => leaf_unit
+                    .commune
+                    .map(|c| h.communes[c as usize].unit)
+                    .unwrap_or(p.unit),
                 _ => p.unit,
             };
             return (SubjectType::Member, unit, reference);
@@ -787,14 +893,22 @@ impl<'a> StreamGen<'a> {
             UnitLevel::Grassroots => {
                 let g = self.pick_grassroots(scope);
                 let below = &h.communes[h.units[g as usize].commune.unwrap_or(0) as usize].below;
-                let has_cell = g + 1 < below.end && h.units[g as usize + 1].level == UnitLevel::Cell;
-                if has_cell && self.rng.r#gen::<f64>() < 0.08 { g + 1 } else { g }
+                let has_cell =
+                    g + 1 < below.end && h.units[g as usize + 1].level == UnitLevel::Cell;
+                if has_cell && self.rng.r#gen::<f64>() < 0.08 {
+                    g + 1
+                } else {
+                    g
+                }
             }
             UnitLevel::Commune => match scope {
                 Scope::Commune(c) => h.communes[c as usize].unit,
                 Scope::Stream => {
                     let x = self.rng.r#gen::<f64>() * p.communes_cum.last().copied().unwrap_or(0.0);
-                    let i = p.communes_cum.partition_point(|c| *c <= x).min(p.communes_cum.len() - 1);
+                    let i = p
+                        .communes_cum
+                        .partition_point(|c| *c <= x)
+                        .min(p.communes_cum.len() - 1);
                     h.communes[p.communes.start as usize + i].unit
                 }
             },
@@ -838,14 +952,18 @@ impl<'a> StreamGen<'a> {
             }
             Scope::Commune(c) => {
                 let below = h.communes[c as usize].below.clone();
-                let grassroots: Vec<u32> =
-                    below.filter(|&u| h.units[u as usize].level == UnitLevel::Grassroots).collect();
+                let grassroots: Vec<u32> = below
+                    .filter(|&u| h.units[u as usize].level == UnitLevel::Grassroots)
+                    .collect();
                 let weights: Vec<f64> = grassroots
                     .iter()
                     .map(|&g| {
                         let cells = (g + 1..h.communes[c as usize].below.end)
                             .take_while(|&k| h.units[k as usize].level == UnitLevel::Cell);
-                        f64::from(h.units[g as usize].members + cells.map(|k| h.units[k as usize].members).sum::<u32>())
+                        f64::from(
+                            h.units[g as usize].members
+                                + cells.map(|k| h.units[k as usize].members).sum::<u32>(),
+                        )
                     })
                     .collect();
                 grassroots[model::pick_index(&mut self.rng, &weights)]
@@ -858,42 +976,31 @@ impl<'a> StreamGen<'a> {
         let u = &h.units[subject as usize];
         let r = self.rng.r#gen::<f64>();
         let member = subject_type == SubjectType::Member;
-        let province = u.province.map(|p| h.provinces[p as usize].unit).unwrap_or(0);
-        let commune = u.commune.map(|c| h.communes[c as usize].unit).unwrap_or(province);
-        match u.level {
-            UnitLevel::Grassroots | UnitLevel::Cell => {
-                if r < 0.83 {
-                    commune
-                } else if r < 0.98 {
-                    province
-                } else {
-                    0
-                }
-            }
-            UnitLevel::Commune if member => {
-                if r < 0.55 {
-                    subject
-                } else if r < 0.95 {
-                    province
-                } else {
-                    0
-                }
-            }
-            UnitLevel::Commune => {
-                if r < 0.85 {
-                    province
-                } else {
-                    0
-                }
-            }
-            UnitLevel::Province | UnitLevel::Committee if member => {
-                if r < 0.65 {
-                    subject
-                } else {
-                    0
-                }
-            }
-            _ => 0,
+        let province = u
+            .province
+            .map(|p| h.provinces[p as usize].unit)
+            .unwrap_or(0);
+        let commune = u
+            .commune
+            .map(|c| h.communes[c as usize].unit)
+            .unwrap_or(province);
+        // The nearest conducting committee, the next one up, and how likely each is; the rest of
+        // the time the centre conducts.
+        let (near, up, p_near, p_up) = match (u.level, member) {
+            (UnitLevel::Grassroots | UnitLevel::Cell, _) => (commune, province, 0.84, 0.99),
+            (UnitLevel::Commune, true) => (subject, province, 0.58, 0.98),
+            (UnitLevel::Commune, false) => (province, province, 0.97, 0.97),
+            (UnitLevel::Province, true) => (subject, subject, 0.75, 0.75),
+            (UnitLevel::Province, false) => (subject, subject, 0.6, 0.6),
+            (UnitLevel::Committee, true) => (subject, subject, 0.7, 0.7),
+            _ => (0, 0, 0.0, 0.0),
+        };
+        if r < p_near {
+            near
+        } else if r < p_up {
+            up
+        } else {
+            0
         }
     }
 
@@ -923,8 +1030,11 @@ impl<'a> StreamGen<'a> {
             x if x < 0.94 => rng.gen_range(1.0..1.7),
             _ => rng.gen_range(1.8..4.5),
         };
-        let planned: Vec<u32> =
-            proc.steps.iter().map(|s| ((f64::from(s.days) * scale).round() as u32).max(1)).collect();
+        let planned: Vec<u32> = proc
+            .steps
+            .iter()
+            .map(|s| ((f64::from(s.days) * scale).round() as u32).max(1))
+            .collect();
         let actual: Vec<u32> = planned
             .iter()
             .map(|&d| ((f64::from(d) * pace * rng.gen_range(0.8..1.25)).round() as u32).max(1))
@@ -932,10 +1042,20 @@ impl<'a> StreamGen<'a> {
         let cancel_after =
             (rng.r#gen::<f64>() < 0.025).then(|| rng.gen_range(0..proc.conclude_step().max(1)));
         let stays_planned = rng.r#gen::<f64>() < 0.35;
-        Durations { planned, actual, cancel_after, stays_planned }
+        Durations {
+            planned,
+            actual,
+            cancel_after,
+            stays_planned,
+        }
     }
 
-    pub(crate) fn timeline(kind: CaseKind, opened: NaiveDate, d: &Durations, view: NaiveDate) -> Timeline {
+    pub(crate) fn timeline(
+        kind: CaseKind,
+        opened: NaiveDate,
+        d: &Durations,
+        view: NaiveDate,
+    ) -> Timeline {
         let proc = model::procedure_for(kind);
         let due_on = opened + Duration::days(i64::from(d.planned.iter().sum::<u32>()));
         let mut steps = Vec::new();
@@ -947,7 +1067,14 @@ impl<'a> StreamGen<'a> {
                 due_on: opened + Duration::days(i64::from(d.planned[0])),
                 done_on: None,
             });
-            return Timeline { status: CaseStatus::Planned, due_on, concluded_on: None, decided: None, steps, last_event };
+            return Timeline {
+                status: CaseStatus::Planned,
+                due_on,
+                concluded_on: None,
+                decided: None,
+                steps,
+                last_event,
+            };
         }
         let mut status = CaseStatus::InProgress;
         let mut concluded_on = None;
@@ -982,7 +1109,14 @@ impl<'a> StreamGen<'a> {
             }
             t = done;
         }
-        Timeline { status, due_on, concluded_on, decided, steps, last_event }
+        Timeline {
+            status,
+            due_on,
+            concluded_on,
+            decided,
+            steps,
+            last_event,
+        }
     }
 
     pub(crate) fn finish(
@@ -997,24 +1131,29 @@ impl<'a> StreamGen<'a> {
         if opened > source.horizon || opened < plan.start {
             return None;
         }
+        let subject = &plan.h.units[draft.subject_unit as usize];
         let mut kind = draft.kind;
         if sector.is_some() && kind == CaseKind::SupervisionThematic {
             kind = CaseKind::SupervisionRegular;
         }
         let (theme, sector) = if kind == CaseKind::SupervisionThematic {
-            let of_year: Vec<usize> =
-                (0..plan.themes.len()).filter(|&i| plan.themes[i].year == opened.year()).collect();
+            let of_year: Vec<usize> = (0..plan.themes.len())
+                .filter(|&i| plan.themes[i].year == opened.year())
+                .collect();
             let t = of_year[self.rng.gen_range(0..of_year.len())];
             (Some(t as u16), plan.themes[t].sector)
         } else {
             let s = sector.unwrap_or_else(|| {
-                let w = model::sector_weights_for_kind(self.sector_weights, kind);
+                let base = match subject.level {
+                    UnitLevel::Committee => model::committee_sector_weights(&subject.code),
+                    _ => self.sector_weights,
+                };
+                let w = model::sector_weights_for_kind(base, kind);
                 Sector::ALL[model::pick_index(&mut self.rng, &w)]
             });
             (None, s)
         };
         let tl = Self::timeline(kind, opened, d, source.horizon);
-        let subject = &plan.h.units[draft.subject_unit as usize];
         let jitter = match subject.level {
             UnitLevel::Province => 0.04,
             UnitLevel::Commune => 0.012,
@@ -1054,7 +1193,9 @@ impl<'a> StreamGen<'a> {
             if violation {
                 self.set_violation(&mut case);
                 if self.rng.r#gen::<f64>() < model::discipline_probability(kind) {
-                    let date = tl.decided.unwrap_or_else(|| concluded + Duration::days(self.rng.gen_range(7..=30)));
+                    let date = tl
+                        .decided
+                        .unwrap_or_else(|| concluded + Duration::days(self.rng.gen_range(7..=30)));
                     if date <= source.horizon {
                         case.discipline = Some((self.discipline_form(&case), date));
                         last_event = last_event.max(date);
@@ -1072,7 +1213,11 @@ impl<'a> StreamGen<'a> {
     /// the source's last arrival.
     pub(crate) fn stamp(&mut self, case: &mut Case, last_event: NaiveDate) {
         let limit = self.plan.sources[case.source as usize].last_arrival;
-        let created = local(case.opened_on + Duration::days(1), self.rng.gen_range(60..360)).min(limit);
+        let created = local(
+            case.opened_on + Duration::days(1),
+            self.rng.gen_range(60..360),
+        )
+        .min(limit);
         let updated = local(last_event + Duration::days(1), self.rng.gen_range(60..360)).min(limit);
         case.created_at = created;
         case.updated_at = updated.max(created);
@@ -1110,7 +1255,9 @@ impl<'a> StreamGen<'a> {
         };
         let corruption = case.categories & (1 << ViolationCategory::Corruption.index()) != 0;
         let median = if corruption { median * 2.0 } else { median };
-        let x = LogNormal::new(median.ln(), 1.2).map(|d| d.sample(&mut self.rng)).unwrap_or(median);
+        let x = LogNormal::new(median.ln(), 1.2)
+            .map(|d| d.sample(&mut self.rng))
+            .unwrap_or(median);
         ((x.min(5e13) / 1000.0).round() as i64) * 1000
     }
 
@@ -1119,15 +1266,25 @@ impl<'a> StreamGen<'a> {
         use DisciplineForm::*;
         match case.subject_type {
             SubjectType::Member => {
-                let heavy = if case.amount_vnd.unwrap_or(0) > 10_000_000_000 { 2.5 } else { 1.0 };
+                let heavy = if case.amount_vnd.unwrap_or(0) > 10_000_000_000 {
+                    2.5
+                } else {
+                    1.0
+                };
                 model::pick(
                     &mut self.rng,
-                    &[(Reprimand, 0.5), (Warning, 0.3), (Dismissal, 0.1 * heavy), (Expulsion, 0.1 * heavy)],
+                    &[
+                        (Reprimand, 0.5),
+                        (Warning, 0.3),
+                        (Dismissal, 0.1 * heavy),
+                        (Expulsion, 0.1 * heavy),
+                    ],
                 )
             }
-            SubjectType::Organization => {
-                model::pick(&mut self.rng, &[(Reprimand, 0.68), (Warning, 0.3), (Dissolution, 0.02)])
-            }
+            SubjectType::Organization => model::pick(
+                &mut self.rng,
+                &[(Reprimand, 0.68), (Warning, 0.3), (Dissolution, 0.02)],
+            ),
         }
     }
 }

@@ -48,9 +48,15 @@ pub async fn run(pool: &PgPool, opts: &SeedOptions) -> anyhow::Result<SeedReport
     let plan = Arc::new(plan.context("planning the data set")?);
     let hashes = hashes?;
 
-    let mut tx = pool.begin().await.context("starting the seed transaction")?;
+    let mut tx = pool
+        .begin()
+        .await
+        .context("starting the seed transaction")?;
     let conn: &mut PgConnection = &mut tx;
-    sqlx::query(TRUNCATE).execute(&mut *conn).await.context("emptying the data tables")?;
+    sqlx::query(TRUNCATE)
+        .execute(&mut *conn)
+        .await
+        .context("emptying the data tables")?;
     users::delete(conn).await?;
     sqlx::query("DELETE FROM data_source d WHERE NOT EXISTS (SELECT 1 FROM api_token t WHERE t.source = d.code)")
         .execute(&mut *conn)
@@ -81,17 +87,26 @@ pub async fn run(pool: &PgPool, opts: &SeedOptions) -> anyhow::Result<SeedReport
         .spawn(move || produce(&producer_plan, &sender))
         .context("starting the generator thread")?;
 
-    let mut report = SeedReport { units: plan.h.units.len() as u64, ..SeedReport::default() };
+    let mut report = SeedReport {
+        units: plan.h.units.len() as u64,
+        ..SeedReport::default()
+    };
     let mut tail = None;
     while let Some(msg) = receiver.recv().await {
         match msg {
             Msg::Members(buf) => {
-                report.members += copy(conn, encode::COPY_MEMBER, &buf).await.context("loading members")?;
+                report.members += copy(conn, encode::COPY_MEMBER, &buf)
+                    .await
+                    .context("loading members")?;
             }
             Msg::Cases { cases, steps } => {
                 progress.set_message("cases");
-                let n = copy(conn, encode::COPY_CASES, &cases).await.context("loading cases")?;
-                copy(conn, encode::COPY_CASE_STEP, &steps).await.context("loading case steps")?;
+                let n = copy(conn, encode::COPY_CASES, &cases)
+                    .await
+                    .context("loading cases")?;
+                copy(conn, encode::COPY_CASE_STEP, &steps)
+                    .await
+                    .context("loading case steps")?;
                 report.cases += n;
                 progress.inc(n);
             }
@@ -120,9 +135,15 @@ pub async fn run(pool: &PgPool, opts: &SeedOptions) -> anyhow::Result<SeedReport
         .with_context(|| format!("inserting directive {}", d.code))?;
     }
     report.directives = tail.directives.directives.len() as u64;
-    report.tasks = copy(conn, encode::COPY_TASK, &tail.tasks).await.context("loading tasks")?;
-    copy(conn, encode::COPY_TASK_REPORT, &tail.reports).await.context("loading task reports")?;
-    report.targets = copy(conn, encode::COPY_TARGET, &tail.targets).await.context("loading targets")?;
+    report.tasks = copy(conn, encode::COPY_TASK, &tail.tasks)
+        .await
+        .context("loading tasks")?;
+    copy(conn, encode::COPY_TASK_REPORT, &tail.reports)
+        .await
+        .context("loading task reports")?;
+    report.targets = copy(conn, encode::COPY_TARGET, &tail.targets)
+        .await
+        .context("loading targets")?;
     for a in &tail.anomalies {
         sqlx::query(
             "INSERT INTO planted_anomaly (unit, measure, sector, month, factor, note) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -140,13 +161,15 @@ pub async fn run(pool: &PgPool, opts: &SeedOptions) -> anyhow::Result<SeedReport
     report.anomalies = tail.anomalies.len() as u64;
     for (s, rows) in plan.sources.iter().zip(&tail.source_rows) {
         let rejected = (*rows as f64 * s.rejected_share).round() as i64;
-        sqlx::query("UPDATE data_source SET rows_accepted = $2, rows_rejected = $3 WHERE code = $1")
-            .bind(&s.code)
-            .bind(*rows as i64)
-            .bind(rejected)
-            .execute(&mut *conn)
-            .await
-            .context("updating source counters")?;
+        sqlx::query(
+            "UPDATE data_source SET rows_accepted = $2, rows_rejected = $3 WHERE code = $1",
+        )
+        .bind(&s.code)
+        .bind(*rows as i64)
+        .bind(rejected)
+        .execute(&mut *conn)
+        .await
+        .context("updating source counters")?;
     }
     report.sources = plan.sources.len() as u64;
     for table in ["cases", "task"] {
@@ -168,8 +191,12 @@ pub async fn run(pool: &PgPool, opts: &SeedOptions) -> anyhow::Result<SeedReport
     tx.commit().await.context("committing the data set")?;
     progress.finish_and_clear();
 
-    // Fresh statistics for the planner; not essential, so a failure only warns.
-    if let Err(e) = sqlx::query("ANALYZE unit, member, cases, case_step, task, task_report, target, data_source")
+    // Fresh statistics for the planner (not for the tiny test data set, where autovacuum will do);
+    // not essential, so a failure only warns.
+    if opts.size != super::Size::Tiny
+        && let Err(e) = sqlx::query(
+            "ANALYZE unit, member, cases, case_step, task, task_report, target, data_source",
+        )
         .execute(pool)
         .await
     {
@@ -190,7 +217,11 @@ async fn copy(conn: &mut PgConnection, statement: &str, buf: &CopyBuf) -> anyhow
         // Cut after a newline so that no piece ends inside a row (not required, but tidy).
         let mut cut = rest.len().min(1 << 20);
         if cut < rest.len() {
-            cut = rest[..cut].iter().rposition(|b| *b == b'\n').map(|i| i + 1).unwrap_or(cut);
+            cut = rest[..cut]
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map(|i| i + 1)
+                .unwrap_or(cut);
         }
         copy.send(&rest[..cut]).await?;
         rest = &rest[cut..];
@@ -201,23 +232,36 @@ async fn copy(conn: &mut PgConnection, statement: &str, buf: &CopyBuf) -> anyhow
 /// Stages the units and replaces the hierarchy: removes the units that are not in it any more
 /// (with all map geometry), updates the ones that are, inserts the new ones.
 async fn load_units(conn: &mut PgConnection, plan: &Plan) -> anyhow::Result<()> {
-    sqlx::query("CREATE TEMP TABLE seed_unit (LIKE unit) ON COMMIT DROP").execute(&mut *conn).await?;
+    sqlx::query("CREATE TEMP TABLE seed_unit (LIKE unit) ON COMMIT DROP")
+        .execute(&mut *conn)
+        .await?;
     let mut buf = CopyBuf::new();
     for u in &plan.h.units {
         encode::unit(&mut buf, plan, u);
     }
-    copy(conn, encode::COPY_UNIT, &buf).await.context("staging units")?;
-    sqlx::query("DELETE FROM unit_geometry").execute(&mut *conn).await?;
-    sqlx::query("DELETE FROM unit u WHERE NOT EXISTS (SELECT 1 FROM seed_unit s WHERE s.code = u.code)")
-        .execute(&mut *conn)
+    copy(conn, encode::COPY_UNIT, &buf)
         .await
-        .context("removing units that the new data set does not have (is a user or token scoped to one?)")?;
+        .context("staging units")?;
+    sqlx::query("DELETE FROM unit_geometry")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "DELETE FROM unit u WHERE NOT EXISTS (SELECT 1 FROM seed_unit s WHERE s.code = u.code)",
+    )
+    .execute(&mut *conn)
+    .await
+    .context(
+        "removing units that the new data set does not have (is a user or token scoped to one?)",
+    )?;
     sqlx::query(
         "INSERT INTO unit (code, name, level, parent, path, province, lat, lon, area_km2, members) \
          SELECT code, name, level, parent, path, province, lat, lon, area_km2, members FROM seed_unit \
          ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, parent = excluded.parent, \
          path = excluded.path, province = excluded.province, lat = excluded.lat, lon = excluded.lon, \
-         area_km2 = excluded.area_km2, members = excluded.members",
+         area_km2 = excluded.area_km2, members = excluded.members \
+         WHERE (unit.name, unit.level, unit.parent, unit.path, unit.province, unit.lat, unit.lon, unit.area_km2, \
+         unit.members) IS DISTINCT FROM (excluded.name, excluded.level, excluded.parent, excluded.path, \
+         excluded.province, excluded.lat, excluded.lon, excluded.area_km2, excluded.members)",
     )
     .execute(&mut *conn)
     .await
@@ -252,12 +296,14 @@ async fn upsert_sources(conn: &mut PgConnection, plan: &Plan) -> anyhow::Result<
 
 async fn insert_procedures(conn: &mut PgConnection) -> anyhow::Result<()> {
     for p in &PROCEDURES {
-        sqlx::query("INSERT INTO procedure (code, case_kind, name, version) VALUES ($1, $2, $3, 1)")
-            .bind(p.code)
-            .bind(p.kind.as_str())
-            .bind(p.name)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "INSERT INTO procedure (code, case_kind, name, version) VALUES ($1, $2, $3, 1)",
+        )
+        .bind(p.code)
+        .bind(p.kind.as_str())
+        .bind(p.name)
+        .execute(&mut *conn)
+        .await?;
         for (i, s) in p.steps.iter().enumerate() {
             sqlx::query(
                 "INSERT INTO procedure_step (procedure, ord, code, name, role, days) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -295,7 +341,10 @@ fn produce(plan: &Plan, sender: &mpsc::Sender<Msg>) {
                 encode::case(&mut c, plan, case);
                 encode::case_steps(&mut s, case);
             }
-            if sender.blocking_send(Msg::Cases { cases: c, steps: s }).is_err() {
+            if sender
+                .blocking_send(Msg::Cases { cases: c, steps: s })
+                .is_err()
+            {
                 return;
             }
         }
@@ -316,6 +365,13 @@ fn produce(plan: &Plan, sender: &mpsc::Sender<Msg>) {
         encode::target(&mut targets, plan, &t);
         source_rows[t.source as usize] += 1;
     }
-    let tail = Tail { directives: d, tasks, reports, targets, anomalies: cases.anomalies, source_rows };
+    let tail = Tail {
+        directives: d,
+        tasks,
+        reports,
+        targets,
+        anomalies: cases.anomalies,
+        source_rows,
+    };
     let _ = sender.blocking_send(Msg::Done(Box::new(tail)));
 }

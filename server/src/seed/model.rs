@@ -6,7 +6,9 @@ use rand::Rng;
 
 /// Relative daily intensity of new cases per calendar month: a dip around Tết (January, February),
 /// a rise towards the end of the year when annual plans are completed.
-pub const SEASON: [f64; 12] = [0.78, 0.56, 0.96, 1.0, 1.0, 1.04, 0.95, 0.93, 1.0, 1.1, 1.2, 1.32];
+pub const SEASON: [f64; 12] = [
+    0.78, 0.56, 0.96, 1.0, 1.0, 1.04, 0.95, 0.93, 1.0, 1.1, 1.2, 1.32,
+];
 
 /// Relative intensity of new cases on a weekday (Monday first).
 pub const WEEKDAY: [f64; 7] = [1.0, 1.0, 1.0, 1.0, 1.0, 0.15, 0.05];
@@ -16,7 +18,11 @@ pub const COMMITTEES: [(&str, &str, f64); 6] = [
     ("TW1", "Đảng bộ các cơ quan Đảng Trung ương", 0.007),
     ("TW2", "Đảng bộ Chính phủ", 0.016),
     ("TW3", "Đảng bộ Quốc hội", 0.0005),
-    ("TW4", "Đảng bộ Mặt trận Tổ quốc, các đoàn thể Trung ương", 0.0015),
+    (
+        "TW4",
+        "Đảng bộ Mặt trận Tổ quốc, các đoàn thể Trung ương",
+        0.0015,
+    ),
     ("TW5", "Đảng bộ Quân đội", 0.024),
     ("TW6", "Đảng bộ Công an Trung ương", 0.020),
 ];
@@ -78,16 +84,19 @@ pub fn province_sector_weights(province: &str) -> [f64; 12] {
     use Sector::*;
     // land, finance_budget, construction, investment, natural_resources, health, education,
     // personnel, enterprise, public_administration, security_defense, other
-    let mut w = [0.15, 0.14, 0.09, 0.07, 0.05, 0.06, 0.07, 0.12, 0.05, 0.11, 0.03, 0.06];
+    let mut w = [
+        0.15, 0.14, 0.09, 0.07, 0.05, 0.06, 0.07, 0.12, 0.05, 0.11, 0.03, 0.06,
+    ];
     let mut mul = |s: Sector, f: f64| w[sector_index(s)] *= f;
     match region_of(province) {
         Region::Mekong => {
-            mul(Land, 1.7);
-            mul(NaturalResources, 1.6);
+            mul(Land, 2.0);
+            mul(NaturalResources, 1.8);
+            mul(Investment, 0.8);
         }
         Region::CentralHighlands => {
-            mul(Land, 1.8);
-            mul(NaturalResources, 1.9);
+            mul(Land, 2.0);
+            mul(NaturalResources, 2.0);
         }
         Region::NorthernMountains => {
             mul(NaturalResources, 1.5);
@@ -117,10 +126,9 @@ pub fn province_sector_weights(province: &str) -> [f64; 12] {
     }
     if is_big_city(province) {
         mul(FinanceBudget, 1.4);
-        mul(Investment, 1.9);
+        mul(Investment, 2.2);
         mul(Construction, 1.5);
         mul(Enterprise, 1.8);
-        mul(Land, 1.15);
         mul(NaturalResources, 0.5);
     }
     w
@@ -129,7 +137,9 @@ pub fn province_sector_weights(province: &str) -> [f64; 12] {
 /// Sector weights of the cases of a committee under the centre.
 pub fn committee_sector_weights(code: &str) -> [f64; 12] {
     use Sector::*;
-    let mut w = [0.04, 0.2, 0.08, 0.1, 0.02, 0.05, 0.05, 0.2, 0.06, 0.16, 0.04, 0.05];
+    let mut w = [
+        0.04, 0.2, 0.08, 0.1, 0.02, 0.05, 0.05, 0.2, 0.06, 0.16, 0.04, 0.05,
+    ];
     if code == "TW5" || code == "TW6" {
         w[sector_index(SecurityDefense)] = 0.35;
         w[sector_index(Land)] = 0.06;
@@ -147,6 +157,24 @@ pub fn sector_weights_for_kind(mut w: [f64; 12], kind: CaseKind) -> [f64; 12] {
         _ => {}
     }
     w
+}
+
+/// A sector's name in Vietnamese (for notes).
+pub fn sector_name(s: Sector) -> &'static str {
+    match s {
+        Sector::Land => "đất đai",
+        Sector::FinanceBudget => "tài chính, ngân sách",
+        Sector::Construction => "xây dựng",
+        Sector::Investment => "đầu tư",
+        Sector::NaturalResources => "tài nguyên, khoáng sản",
+        Sector::Health => "y tế",
+        Sector::Education => "giáo dục",
+        Sector::Personnel => "tổ chức, cán bộ",
+        Sector::Enterprise => "doanh nghiệp",
+        Sector::PublicAdministration => "hành chính công",
+        Sector::SecurityDefense => "quốc phòng, an ninh",
+        Sector::Other => "khác",
+    }
 }
 
 /// Kinds of case about a member, with weights.
@@ -215,7 +243,11 @@ pub fn categories_for(sector: Sector) -> &'static [(ViolationCategory, f64)] {
             (Wastefulness, 0.1),
             (PrinciplesOfOrganization, 0.1),
         ],
-        Sector::FinanceBudget => &[(PublicFinance, 0.55), (Corruption, 0.2), (Wastefulness, 0.25)],
+        Sector::FinanceBudget => &[
+            (PublicFinance, 0.55),
+            (Corruption, 0.2),
+            (Wastefulness, 0.25),
+        ],
         Sector::Construction => &[
             (Wastefulness, 0.4),
             (Corruption, 0.3),
@@ -280,7 +312,10 @@ pub fn categories_for(sector: Sector) -> &'static [(ViolationCategory, f64)] {
 /// Whether a category of violation involves money (and so an amount in đồng).
 pub fn money_related(c: ViolationCategory) -> bool {
     use ViolationCategory::*;
-    matches!(c, Corruption | Wastefulness | AssetDeclaration | LandManagement | PublicFinance)
+    matches!(
+        c,
+        Corruption | Wastefulness | AssetDeclaration | LandManagement | PublicFinance
+    )
 }
 
 /// One step of a procedure template.
@@ -303,7 +338,10 @@ pub struct ProcedureDef {
 impl ProcedureDef {
     /// Index of the step whose end is the case's conclusion.
     pub fn conclude_step(&self) -> usize {
-        self.steps.iter().position(|s| s.code == "conclude").unwrap_or(self.steps.len() - 1)
+        self.steps
+            .iter()
+            .position(|s| s.code == "conclude")
+            .unwrap_or(self.steps.len() - 1)
     }
 
     /// Index of the step that decides on a discipline, if the procedure has one.
@@ -313,7 +351,12 @@ impl ProcedureDef {
 }
 
 const fn step(code: &'static str, name: &'static str, role: &'static str, days: u32) -> StepDef {
-    StepDef { code, name, role, days }
+    StepDef {
+        code,
+        name,
+        role,
+        days,
+    }
 }
 
 /// The procedure templates, one per kind of case (due dates 30 to 90 days after opening).
@@ -324,9 +367,24 @@ pub const PROCEDURES: [ProcedureDef; 8] = [
         name: "Kiểm tra khi có dấu hiệu vi phạm",
         steps: &[
             step("open", "Ra quyết định và thông báo kiểm tra", "leader", 5),
-            step("verify", "Thẩm tra, xác minh, làm việc với đối tượng", "analyst", 30),
-            step("conclude", "Báo cáo kết quả và kết luận kiểm tra", "leader", 10),
-            step("decide", "Xem xét, quyết định thi hành kỷ luật", "leader", 10),
+            step(
+                "verify",
+                "Thẩm tra, xác minh, làm việc với đối tượng",
+                "analyst",
+                30,
+            ),
+            step(
+                "conclude",
+                "Báo cáo kết quả và kết luận kiểm tra",
+                "leader",
+                10,
+            ),
+            step(
+                "decide",
+                "Xem xét, quyết định thi hành kỷ luật",
+                "leader",
+                10,
+            ),
             step("notify", "Thông báo kết luận, lưu hồ sơ", "data_officer", 5),
         ],
     },
@@ -336,9 +394,24 @@ pub const PROCEDURES: [ProcedureDef; 8] = [
         name: "Kiểm tra việc thực hiện nhiệm vụ kiểm tra, giám sát và thi hành kỷ luật",
         steps: &[
             step("open", "Ra quyết định và kế hoạch kiểm tra", "leader", 5),
-            step("verify", "Kiểm tra tại đơn vị, thu thập tài liệu", "analyst", 25),
-            step("conclude", "Báo cáo kết quả và kết luận kiểm tra", "leader", 10),
-            step("notify", "Thông báo kết luận, theo dõi khắc phục", "data_officer", 5),
+            step(
+                "verify",
+                "Kiểm tra tại đơn vị, thu thập tài liệu",
+                "analyst",
+                25,
+            ),
+            step(
+                "conclude",
+                "Báo cáo kết quả và kết luận kiểm tra",
+                "leader",
+                10,
+            ),
+            step(
+                "notify",
+                "Thông báo kết luận, theo dõi khắc phục",
+                "data_officer",
+                5,
+            ),
         ],
     },
     ProcedureDef {
@@ -346,10 +419,30 @@ pub const PROCEDURES: [ProcedureDef; 8] = [
         kind: CaseKind::InspectionFinance,
         name: "Kiểm tra tài chính đảng",
         steps: &[
-            step("open", "Ra quyết định và kế hoạch kiểm tra tài chính", "leader", 5),
-            step("verify", "Kiểm tra sổ sách, chứng từ thu, chi", "analyst", 35),
-            step("conclude", "Báo cáo kết quả và kết luận kiểm tra", "leader", 10),
-            step("notify", "Thông báo kết luận, kiến nghị thu hồi", "data_officer", 5),
+            step(
+                "open",
+                "Ra quyết định và kế hoạch kiểm tra tài chính",
+                "leader",
+                5,
+            ),
+            step(
+                "verify",
+                "Kiểm tra sổ sách, chứng từ thu, chi",
+                "analyst",
+                35,
+            ),
+            step(
+                "conclude",
+                "Báo cáo kết quả và kết luận kiểm tra",
+                "leader",
+                10,
+            ),
+            step(
+                "notify",
+                "Thông báo kết luận, kiến nghị thu hồi",
+                "data_officer",
+                5,
+            ),
         ],
     },
     ProcedureDef {
@@ -357,9 +450,19 @@ pub const PROCEDURES: [ProcedureDef; 8] = [
         kind: CaseKind::AssetDeclaration,
         name: "Xác minh tài sản, thu nhập",
         steps: &[
-            step("open", "Ra quyết định xác minh tài sản, thu nhập", "leader", 5),
+            step(
+                "open",
+                "Ra quyết định xác minh tài sản, thu nhập",
+                "leader",
+                5,
+            ),
             step("verify", "Xác minh, đối chiếu bản kê khai", "analyst", 25),
-            step("conclude", "Kết luận về tính trung thực của việc kê khai", "leader", 10),
+            step(
+                "conclude",
+                "Kết luận về tính trung thực của việc kê khai",
+                "leader",
+                10,
+            ),
             step("decide", "Xem xét, xử lý vi phạm", "leader", 10),
             step("notify", "Công khai kết luận, lưu hồ sơ", "data_officer", 5),
         ],
@@ -370,7 +473,12 @@ pub const PROCEDURES: [ProcedureDef; 8] = [
         name: "Giám sát thường xuyên",
         steps: &[
             step("open", "Xây dựng kế hoạch, thông báo giám sát", "leader", 5),
-            step("supervise", "Theo dõi, nắm tình hình, làm việc với đối tượng", "analyst", 20),
+            step(
+                "supervise",
+                "Theo dõi, nắm tình hình, làm việc với đối tượng",
+                "analyst",
+                20,
+            ),
             step("conclude", "Báo cáo kết quả giám sát", "leader", 7),
             step("notify", "Thông báo kết quả, kiến nghị", "data_officer", 3),
         ],
@@ -380,9 +488,24 @@ pub const PROCEDURES: [ProcedureDef; 8] = [
         kind: CaseKind::SupervisionThematic,
         name: "Giám sát chuyên đề",
         steps: &[
-            step("open", "Ra quyết định và kế hoạch giám sát chuyên đề", "leader", 5),
-            step("supervise", "Giám sát tại đơn vị theo chuyên đề", "analyst", 30),
-            step("conclude", "Báo cáo kết quả giám sát chuyên đề", "leader", 10),
+            step(
+                "open",
+                "Ra quyết định và kế hoạch giám sát chuyên đề",
+                "leader",
+                5,
+            ),
+            step(
+                "supervise",
+                "Giám sát tại đơn vị theo chuyên đề",
+                "analyst",
+                30,
+            ),
+            step(
+                "conclude",
+                "Báo cáo kết quả giám sát chuyên đề",
+                "leader",
+                10,
+            ),
             step("notify", "Thông báo kết quả, kiến nghị", "data_officer", 5),
         ],
     },
@@ -391,10 +514,30 @@ pub const PROCEDURES: [ProcedureDef; 8] = [
         kind: CaseKind::Complaint,
         name: "Giải quyết khiếu nại kỷ luật đảng",
         steps: &[
-            step("receive", "Tiếp nhận, phân loại đơn khiếu nại", "data_officer", 5),
-            step("verify", "Thẩm tra, xác minh nội dung khiếu nại", "analyst", 40),
-            step("conclude", "Báo cáo và kết luận giải quyết khiếu nại", "leader", 15),
-            step("decide", "Quyết định giữ nguyên, thay đổi hoặc xóa bỏ kỷ luật", "leader", 10),
+            step(
+                "receive",
+                "Tiếp nhận, phân loại đơn khiếu nại",
+                "data_officer",
+                5,
+            ),
+            step(
+                "verify",
+                "Thẩm tra, xác minh nội dung khiếu nại",
+                "analyst",
+                40,
+            ),
+            step(
+                "conclude",
+                "Báo cáo và kết luận giải quyết khiếu nại",
+                "leader",
+                15,
+            ),
+            step(
+                "decide",
+                "Quyết định giữ nguyên, thay đổi hoặc xóa bỏ kỷ luật",
+                "leader",
+                10,
+            ),
             step("notify", "Thông báo kết quả giải quyết", "data_officer", 5),
         ],
     },
@@ -404,17 +547,40 @@ pub const PROCEDURES: [ProcedureDef; 8] = [
         name: "Giải quyết tố cáo",
         steps: &[
             step("receive", "Tiếp nhận, thụ lý đơn tố cáo", "data_officer", 5),
-            step("verify", "Thẩm tra, xác minh nội dung tố cáo", "analyst", 45),
-            step("conclude", "Báo cáo và kết luận nội dung tố cáo", "leader", 15),
-            step("decide", "Xem xét, quyết định thi hành kỷ luật", "leader", 10),
-            step("notify", "Thông báo kết luận, bảo vệ người tố cáo", "data_officer", 5),
+            step(
+                "verify",
+                "Thẩm tra, xác minh nội dung tố cáo",
+                "analyst",
+                45,
+            ),
+            step(
+                "conclude",
+                "Báo cáo và kết luận nội dung tố cáo",
+                "leader",
+                15,
+            ),
+            step(
+                "decide",
+                "Xem xét, quyết định thi hành kỷ luật",
+                "leader",
+                10,
+            ),
+            step(
+                "notify",
+                "Thông báo kết luận, bảo vệ người tố cáo",
+                "data_officer",
+                5,
+            ),
         ],
     },
 ];
 
 /// The procedure a kind of case follows.
 pub fn procedure_for(kind: CaseKind) -> &'static ProcedureDef {
-    PROCEDURES.iter().find(|p| p.kind == kind).unwrap_or(&PROCEDURES[0])
+    PROCEDURES
+        .iter()
+        .find(|p| p.kind == kind)
+        .unwrap_or(&PROCEDURES[0])
 }
 
 /// Topics of thematic supervision; each year picks a handful, named "topic year".
@@ -424,7 +590,10 @@ pub const THEME_TOPICS: [(&str, Sector); 10] = [
     ("Đầu tư công", Sector::Investment),
     ("Quản lý đầu tư xây dựng cơ bản", Sector::Construction),
     ("Công tác cán bộ", Sector::Personnel),
-    ("Thực hiện quy chế dân chủ ở cơ sở", Sector::PublicAdministration),
+    (
+        "Thực hiện quy chế dân chủ ở cơ sở",
+        Sector::PublicAdministration,
+    ),
     ("Quản lý tài nguyên, khoáng sản", Sector::NaturalResources),
     ("Công tác y tế cơ sở", Sector::Health),
     ("Quản lý giáo dục, đào tạo", Sector::Education),

@@ -22,7 +22,11 @@ struct Generated {
 
 /// Generates everything and encodes it as the loader would.
 fn generate(size: Size, seed: u64) -> Generated {
-    let plan = Plan::new(size, seed, as_of());
+    generate_on(size, seed, as_of())
+}
+
+fn generate_on(size: Size, seed: u64, as_of: NaiveDate) -> Generated {
+    let plan = Plan::new(size, seed, as_of);
     let mut buf = CopyBuf::new();
     for u in &plan.h.units {
         encode::unit(&mut buf, &plan, u);
@@ -56,7 +60,12 @@ fn generate(size: Size, seed: u64) -> Generated {
         buf.end();
     }
     let anomalies = generator.anomalies;
-    Generated { bytes: buf.bytes, cases, anomalies, plan }
+    Generated {
+        bytes: buf.bytes,
+        cases,
+        anomalies,
+        plan,
+    }
 }
 
 #[test]
@@ -64,7 +73,10 @@ fn same_seed_same_rows_other_seed_other_rows() {
     let a = generate(Size::Tiny, 42);
     let b = generate(Size::Tiny, 42);
     assert_eq!(a.bytes.len(), b.bytes.len());
-    assert!(a.bytes == b.bytes, "same seed must give byte-identical rows");
+    assert!(
+        a.bytes == b.bytes,
+        "same seed must give byte-identical rows"
+    );
     let c = generate(Size::Tiny, 43);
     assert!(a.bytes != c.bytes);
     assert_ne!(a.cases.len(), 0);
@@ -79,7 +91,11 @@ fn tiny_counts_are_in_range() {
     assert!((4_000..=6_500).contains(&members), "{members} member rows");
     assert_eq!(g.plan.h.provinces.len(), 34);
     assert_eq!(g.plan.h.communes.len(), 3321);
-    assert!((2..=6).contains(&g.anomalies.len()), "{} anomalies", g.anomalies.len());
+    assert!(
+        (2..=6).contains(&g.anomalies.len()),
+        "{} anomalies",
+        g.anomalies.len()
+    );
 }
 
 fn check_contract(g: &Generated) {
@@ -90,7 +106,11 @@ fn check_contract(g: &Generated) {
     for c in &g.cases {
         assert_eq!(c.id, last_id + 1, "ids are sequential");
         last_id = c.id;
-        assert!(external.insert((c.source, c.external_id.clone())), "duplicate {}", c.external_id);
+        assert!(
+            external.insert((c.source, c.external_id.clone())),
+            "duplicate {}",
+            c.external_id
+        );
         assert!(c.opened_on <= plan.as_of && c.opened_on >= plan.start);
         assert!(c.due_on >= c.opened_on);
         let span = (c.due_on - c.opened_on).num_days();
@@ -114,7 +134,11 @@ fn check_contract(g: &Generated) {
             assert_ne!(c.categories, 0);
         }
         if let Some((form, decided)) = c.discipline {
-            assert!(form.fits(c.subject_type), "{form:?} for {:?}", c.subject_type);
+            assert!(
+                form.fits(c.subject_type),
+                "{form:?} for {:?}",
+                c.subject_type
+            );
             assert!(decided > c.concluded_on.unwrap() && decided <= plan.as_of);
         }
         assert_eq!(c.theme.is_some(), c.kind == CaseKind::SupervisionThematic);
@@ -124,12 +148,16 @@ fn check_contract(g: &Generated) {
         }
         assert!((8.0..=24.0).contains(&c.lat) && (102.0..=118.0).contains(&c.lon));
         assert!(c.subject_ref.as_ref().is_none_or(|r| r.len() <= 64));
-        assert_eq!(c.subject_ref.is_some(), c.subject_type == SubjectType::Member);
+        assert_eq!(
+            c.subject_ref.is_some(),
+            c.subject_type == SubjectType::Member
+        );
         // The conducting unit is the subject's unit or one of its ancestors.
         let subject = &h.units[c.subject_unit as usize];
         let conducting = &h.units[c.conducting as usize];
         assert!(
-            subject.path == conducting.path || subject.path.starts_with(&format!("{}.", conducting.path)),
+            subject.path == conducting.path
+                || subject.path.starts_with(&format!("{}.", conducting.path)),
             "{} conducts a case about {}",
             conducting.code,
             subject.code
@@ -165,19 +193,35 @@ fn demo_counts_mix_and_contract() {
     let plan = &g.plan;
     let n = g.cases.len();
     assert!((40_000..=60_000).contains(&n), "{n} cases");
-    let grassroots = plan.h.units.iter().filter(|u| u.level == UnitLevel::Grassroots).count();
-    assert!((48_000..=56_000).contains(&grassroots), "{grassroots} grassroots organizations");
+    let grassroots = plan
+        .h
+        .units
+        .iter()
+        .filter(|u| u.level == UnitLevel::Grassroots)
+        .count();
+    assert!(
+        (48_000..=56_000).contains(&grassroots),
+        "{grassroots} grassroots organizations"
+    );
     let members = plan.h.total_members();
-    assert!((5_300_000..=5_900_000).contains(&members), "{members} members");
+    assert!(
+        (5_300_000..=5_900_000).contains(&members),
+        "{members} members"
+    );
     let sampled = plan.h.total_sampled();
-    assert!((90_000..=110_000).contains(&sampled), "{sampled} member rows");
+    assert!(
+        (90_000..=110_000).contains(&sampled),
+        "{sampled} member rows"
+    );
     assert!((10..=20).contains(&g.anomalies.len()));
     check_contract(&g);
 
     // Subjects: mostly communes and grassroots organizations.
     let mut by_level = BTreeMap::new();
     for c in &g.cases {
-        *by_level.entry(plan.h.units[c.subject_unit as usize].level.as_str()).or_insert(0usize) += 1;
+        *by_level
+            .entry(plan.h.units[c.subject_unit as usize].level.as_str())
+            .or_insert(0usize) += 1;
     }
     let low = by_level.get("commune").unwrap_or(&0) + by_level.get("grassroots").unwrap_or(&0);
     assert!(low * 100 / n >= 75, "{by_level:?}");
@@ -185,18 +229,50 @@ fn demo_counts_mix_and_contract() {
     assert!(by_level.get("committee").copied().unwrap_or(0) > 0);
 
     // Status by age: old cases are settled, recent ones still open.
-    let old: Vec<&Case> = g.cases.iter().filter(|c| c.opened_on.year() <= 2024).collect();
-    let settled = old.iter().filter(|c| matches!(c.status, CaseStatus::Concluded | CaseStatus::Cancelled)).count();
+    let old: Vec<&Case> = g
+        .cases
+        .iter()
+        .filter(|c| c.opened_on.year() <= 2024)
+        .collect();
+    let settled = old
+        .iter()
+        .filter(|c| matches!(c.status, CaseStatus::Concluded | CaseStatus::Cancelled))
+        .count();
     assert_eq!(settled, old.len());
-    let recent: Vec<&Case> = g.cases.iter().filter(|c| (plan.as_of - c.opened_on).num_days() < 30).collect();
-    let open = recent.iter().filter(|c| matches!(c.status, CaseStatus::Planned | CaseStatus::InProgress)).count();
-    assert!(open * 10 >= recent.len() * 8, "{open} of {} recent cases open", recent.len());
-    let overdue = g.cases.iter().filter(|c| c.status == CaseStatus::InProgress && c.due_on < plan.as_of).count();
+    let recent: Vec<&Case> = g
+        .cases
+        .iter()
+        .filter(|c| (plan.as_of - c.opened_on).num_days() < 30)
+        .collect();
+    let open = recent
+        .iter()
+        .filter(|c| matches!(c.status, CaseStatus::Planned | CaseStatus::InProgress))
+        .count();
+    assert!(
+        open * 10 >= recent.len() * 8,
+        "{open} of {} recent cases open",
+        recent.len()
+    );
+    let overdue = g
+        .cases
+        .iter()
+        .filter(|c| c.status == CaseStatus::InProgress && c.due_on < plan.as_of)
+        .count();
     assert!(overdue > 50, "{overdue} overdue");
-    let concluded: Vec<&Case> = g.cases.iter().filter(|c| c.status == CaseStatus::Concluded).collect();
-    let late = concluded.iter().filter(|c| c.concluded_on.unwrap() > c.due_on).count();
+    let concluded: Vec<&Case> = g
+        .cases
+        .iter()
+        .filter(|c| c.status == CaseStatus::Concluded)
+        .collect();
+    let late = concluded
+        .iter()
+        .filter(|c| c.concluded_on.unwrap() > c.due_on)
+        .count();
     let late_share = late as f64 / concluded.len() as f64;
-    assert!((0.05..0.35).contains(&late_share), "{late_share} concluded late");
+    assert!(
+        (0.05..0.35).contains(&late_share),
+        "{late_share} concluded late"
+    );
 
     // Violations more often in inspections on signs of violation than in regular supervision.
     let rate = |k: CaseKind| {
@@ -217,32 +293,50 @@ fn demo_counts_mix_and_contract() {
                 let first = NaiveDate::from_ymd_opt(y, m, 1).unwrap();
                 let next = first.checked_add_months(chrono::Months::new(1)).unwrap();
                 days += (next - first).num_days();
-                count += g.cases.iter().filter(|c| c.opened_on >= first && c.opened_on < next).count();
+                count += g
+                    .cases
+                    .iter()
+                    .filter(|c| c.opened_on >= first && c.opened_on < next)
+                    .count();
             }
         }
         count as f64 / days as f64
     };
     let tet = per_day(&[1, 2]);
     let year_end = per_day(&[10, 11, 12]);
-    assert!(tet < 0.8 * year_end, "Jan-Feb {tet:.1}/day, Oct-Dec {year_end:.1}/day");
+    assert!(
+        tet < 0.8 * year_end,
+        "Jan-Feb {tet:.1}/day, Oct-Dec {year_end:.1}/day"
+    );
 
     // Regional sector mix: land weighs more in the Mekong than in Hà Nội, investment the other way.
     let share = |province: &str, s: domain::Sector| {
         let of: Vec<&Case> = g
             .cases
             .iter()
-            .filter(|c| plan.h.units[c.subject_unit as usize].province.map(|p| plan.h.provinces[p as usize].code.as_str()) == Some(province))
+            .filter(|c| {
+                plan.h.units[c.subject_unit as usize]
+                    .province
+                    .map(|p| plan.h.provinces[p as usize].code.as_str())
+                    == Some(province)
+            })
             .collect();
         of.iter().filter(|c| c.sector == s).count() as f64 / of.len() as f64
     };
     assert!(share("91", domain::Sector::Land) > 1.3 * share("01", domain::Sector::Land));
-    assert!(share("01", domain::Sector::Investment) > 1.5 * share("91", domain::Sector::Investment));
+    assert!(
+        share("01", domain::Sector::Investment) > 1.5 * share("91", domain::Sector::Investment)
+    );
 
     // Tasks: a share overdue, most on time, progress consistent with status.
     let d = directives::generate(plan);
     assert_eq!(d.directives.len(), 12);
     assert!(d.tasks.len() > 2_000);
-    let overdue = d.tasks.iter().filter(|t| t.status != TaskStatus::Done && t.due_on < plan.as_of).count();
+    let overdue = d
+        .tasks
+        .iter()
+        .filter(|t| t.status != TaskStatus::Done && t.due_on < plan.as_of)
+        .count();
     let share = overdue as f64 / d.tasks.len() as f64;
     assert!((0.02..0.3).contains(&share), "{share} of tasks overdue");
     for t in &d.tasks {
@@ -257,7 +351,11 @@ fn demo_counts_mix_and_contract() {
             }
         }
     }
-    assert!(d.reports.iter().all(|r| r.reported_on <= plan.as_of && (0..=100).contains(&r.progress)));
+    assert!(
+        d.reports
+            .iter()
+            .all(|r| r.reported_on <= plan.as_of && (0..=100).contains(&r.progress))
+    );
 
     // Planted anomalies show in the generated monthly series.
     for a in &g.anomalies {
@@ -283,8 +381,14 @@ fn check_anomaly(g: &Generated, a: &anomalies::PlantedAnomaly) {
     let series = anomalies::series(plan, &cases, scope, a.sector, a.measure);
     let expected = anomalies::expected(plan, stream, &series, m, a.measure);
     let observed = series[m];
-    assert!((expected - a.expected).abs() <= 1e-6 * a.expected.max(1.0), "{a:?}: expected {expected}");
-    assert!((observed - a.observed).abs() <= 1e-6 * a.observed.max(1.0), "{a:?}: observed {observed}");
+    assert!(
+        (expected - a.expected).abs() <= 1e-6 * a.expected.max(1.0),
+        "{a:?}: expected {expected}"
+    );
+    assert!(
+        (observed - a.observed).abs() <= 1e-6 * a.observed.max(1.0),
+        "{a:?}: observed {observed}"
+    );
     if a.factor > 1.0 {
         assert!(a.factor >= 1.3, "{a:?}");
         if a.measure != Measure::AmountVnd {
@@ -302,6 +406,28 @@ fn tiny_anomalies_show_in_the_series() {
     let g = generate(Size::Tiny, 9);
     for a in &g.anomalies {
         check_anomaly(&g, a);
+    }
+}
+
+#[test]
+fn tiny_works_on_any_day() {
+    for (i, day) in [
+        "2024-02-29",
+        "2025-01-01",
+        "2026-07-01",
+        "2027-12-31",
+        "2030-03-15",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let as_of = NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
+        let g = generate_on(Size::Tiny, i as u64, as_of);
+        check_contract(&g);
+        assert!(!g.anomalies.is_empty(), "{day}");
+        for a in &g.anomalies {
+            check_anomaly(&g, a);
+        }
     }
 }
 

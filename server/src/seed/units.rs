@@ -126,7 +126,9 @@ fn parse_communes() -> Vec<CommuneInput> {
 }
 
 fn numeric(code: &str) -> u64 {
-    code.bytes().filter(u8::is_ascii_digit).fold(0, |n, b| n * 10 + u64::from(b - b'0'))
+    code.bytes()
+        .filter(u8::is_ascii_digit)
+        .fold(0, |n, b| n * 10 + u64::from(b - b'0'))
 }
 
 /// The commune's name without its "Phường"/"Xã"/"Đặc khu" prefix.
@@ -167,10 +169,18 @@ impl Hierarchy {
                     1.0
                 };
                 let area = (c.area.max(1.0) / 50.0).powf(0.15).clamp(0.5, 2.0);
-                let noise: f64 = LogNormal::new(0.0, 0.35).map(|d| d.sample(&mut rng)).unwrap_or(1.0);
-                let city = if model::is_big_city(&c.province) { 1.2 } else { 1.0 };
-                let activity =
-                    LogNormal::new(0.0, 0.3).map(|d| d.sample(&mut rng)).unwrap_or(1.0_f64).clamp(0.4, 2.5);
+                let noise: f64 = LogNormal::new(0.0, 0.35)
+                    .map(|d| d.sample(&mut rng))
+                    .unwrap_or(1.0);
+                let city = if model::is_big_city(&c.province) {
+                    1.2
+                } else {
+                    1.0
+                };
+                let activity = LogNormal::new(0.0, 0.3)
+                    .map(|d| d.sample(&mut rng))
+                    .unwrap_or(1.0_f64)
+                    .clamp(0.4, 2.5);
                 (base * area * noise * city, activity)
             })
             .collect();
@@ -258,7 +268,10 @@ impl Hierarchy {
         // Communes.
         let mut communes = Vec::with_capacity(inputs.len());
         for (ci, c) in inputs.iter().enumerate() {
-            let Some(pi) = province_list.iter().position(|(code, _)| code == &c.province) else {
+            let Some(pi) = province_list
+                .iter()
+                .position(|(code, _)| code == &c.province)
+            else {
                 continue;
             };
             let p = &mut provinces[pi];
@@ -358,8 +371,10 @@ impl Hierarchy {
                 }
             }
             communes[ci].below = start..units.len() as u32;
-            communes[ci].members =
-                units[start as usize..].iter().map(|u| u64::from(u.members)).sum();
+            communes[ci].members = units[start as usize..]
+                .iter()
+                .map(|u| u64::from(u.members))
+                .sum();
         }
 
         // Per province: the member sample and the weights for picking subjects.
@@ -384,9 +399,10 @@ impl Hierarchy {
                         continue;
                     }
                     let subtree: u32 = std::iter::once(ui)
-                        .chain((ui + 1..c.below.end).take_while(|&k| {
-                            units[k as usize].level == UnitLevel::Cell
-                        }))
+                        .chain(
+                            (ui + 1..c.below.end)
+                                .take_while(|&k| units[k as usize].level == UnitLevel::Cell),
+                        )
                         .map(|k| units[k as usize].members)
                         .sum();
                     let mut acc = p.grassroots_cum.last().map(|x| x.0).unwrap_or(0.0);
@@ -396,10 +412,16 @@ impl Hierarchy {
             }
         }
 
-        Hierarchy { units, committees, provinces, communes }
+        Hierarchy {
+            units,
+            committees,
+            provinces,
+            communes,
+        }
     }
 
-    /// The unit of a member reference's leaf unit's commune, and the reference text.
+    /// The pseudonymous reference of a sampled member: `M`, province, commune, sequence
+    /// (`M0100004-000123`), or `MTW5-000012` for a member of a committee under the centre.
     pub fn member_ref(&self, leaf: u32, seq: u32) -> String {
         let u = &self.units[leaf as usize];
         match u.commune {
@@ -465,8 +487,10 @@ fn plan_grassroots<R: Rng>(
             let n = rng.gen_range(params.cells.0..=params.cells.1) as usize;
             let ws: Vec<f64> = (0..n).map(|_| rng.gen_range(0.6..1.4)).collect();
             let wt: f64 = ws.iter().sum();
-            let cells: Vec<u32> =
-                ws.iter().map(|x| ((f64::from(m) * x / wt).round() as u32).max(3)).collect();
+            let cells: Vec<u32> = ws
+                .iter()
+                .map(|x| ((f64::from(m) * x / wt).round() as u32).max(3))
+                .collect();
             let m = cells.iter().sum();
             (true, m, cells)
         })
@@ -493,8 +517,12 @@ const CHI_BO_INSTITUTIONS: [&str; 7] = [
     "Hợp tác xã",
 ];
 
-const DANG_BO_INSTITUTIONS: [&str; 4] =
-    ["Khối cơ quan", "Trường Trung học phổ thông", "Trung tâm Y tế", "Trung tâm Phục vụ hành chính công"];
+const DANG_BO_INSTITUTIONS: [&str; 4] = [
+    "Khối cơ quan",
+    "Trường Trung học phổ thông",
+    "Trung tâm Y tế",
+    "Trung tâm Phục vụ hành chính công",
+];
 
 impl Namer {
     fn new(commune: &str) -> Namer {
@@ -510,7 +538,11 @@ impl Namer {
 
     fn grassroots<R: Rng>(&mut self, rng: &mut R, has_cells: bool) -> String {
         let (prefix, list, offset) = if has_cells {
-            ("Đảng bộ cơ sở", &DANG_BO_INSTITUTIONS[..], CHI_BO_INSTITUTIONS.len())
+            (
+                "Đảng bộ cơ sở",
+                &DANG_BO_INSTITUTIONS[..],
+                CHI_BO_INSTITUTIONS.len(),
+            )
         } else {
             ("Chi bộ cơ sở", &CHI_BO_INSTITUTIONS[..], 0)
         };
@@ -528,11 +560,19 @@ impl Namer {
         }
         if r < 0.6 || has_cells {
             self.enterprise += 1;
-            let kind = if has_cells { "Công ty cổ phần" } else { "Doanh nghiệp" };
+            let kind = if has_cells {
+                "Công ty cổ phần"
+            } else {
+                "Doanh nghiệp"
+            };
             return format!("{prefix} {kind} {} số {}", self.short, self.enterprise);
         }
         self.residential += 1;
-        let place = if self.urban { "Tổ dân phố" } else { "Thôn" };
+        let place = if self.urban {
+            "Tổ dân phố"
+        } else {
+            "Thôn"
+        };
         format!("{prefix} {place} {}", self.residential)
     }
 
@@ -549,7 +589,10 @@ mod tests {
     #[test]
     fn inputs_hold_34_provinces_and_3321_communes() {
         assert_eq!(parse_provinces().len(), 34);
-        assert_eq!(parse_provinces()[0], ("01".to_string(), "Thành phố Hà Nội".to_string()));
+        assert_eq!(
+            parse_provinces()[0],
+            ("01".to_string(), "Thành phố Hà Nội".to_string())
+        );
         assert_eq!(parse_communes().len(), 3321);
     }
 
@@ -570,7 +613,11 @@ mod tests {
             }
             assert!((8.0..=24.0).contains(&u.lat) && (102.0..=118.0).contains(&u.lon));
         }
-        let grassroots = h.units.iter().filter(|u| u.level == UnitLevel::Grassroots).count();
+        let grassroots = h
+            .units
+            .iter()
+            .filter(|u| u.level == UnitLevel::Grassroots)
+            .count();
         assert_eq!(grassroots, 2 * 3321);
     }
 }

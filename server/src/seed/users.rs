@@ -16,7 +16,10 @@ pub const DEMO_USERS: &[(&str, &str, &str, &str)] = &[
 /// Hashes the demo users' passwords (slow: argon2id), off the async runtime's threads.
 pub async fn hash_all() -> anyhow::Result<Vec<String>> {
     tokio::task::spawn_blocking(|| {
-        DEMO_USERS.iter().map(|(_, password, _, _)| crate::auth::hash_password(password)).collect()
+        DEMO_USERS
+            .iter()
+            .map(|(_, password, _, _)| crate::auth::hash_password(password))
+            .collect()
     })
     .await
     .context("hashing the demo users' passwords")?
@@ -24,7 +27,9 @@ pub async fn hash_all() -> anyhow::Result<Vec<String>> {
 
 /// Deletes the demo users (their sessions go with them).
 pub async fn delete(conn: &mut PgConnection) -> anyhow::Result<()> {
-    sqlx::query("DELETE FROM app_user WHERE demo").execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM app_user WHERE demo")
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -44,7 +49,10 @@ pub async fn insert(conn: &mut PgConnection, hashes: &[String]) -> anyhow::Resul
         .await
         .with_context(|| format!("creating the demo user {username}"))?;
         if done.rows_affected() == 0 {
-            tracing::warn!(username, "a non-demo user already has this name; demo user not created");
+            tracing::warn!(
+                username,
+                "a non-demo user already has this name; demo user not created"
+            );
         }
         created += done.rows_affected();
     }
