@@ -15,7 +15,8 @@ export async function login(page: Page, who: { username: string; password: strin
   await page.getByLabel(/Tên đăng nhập|Username/).fill(who.username);
   await page.getByLabel(/Mật khẩu|Password/).fill(who.password);
   await page.getByRole('button', { name: /Đăng nhập|Log in/ }).click();
-  await expect(page).toHaveURL(/\/$/);
+  await page.waitForURL((url) => url.pathname === '/');
+  await expect(page.getByTestId('scope-name')).toBeVisible();
 }
 
 /** Waits until the map has drawn its areas (the app marks the map ready on MapLibre's idle event). */

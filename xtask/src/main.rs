@@ -81,8 +81,9 @@ fn test(root: &Path) -> anyhow::Result<()> {
     stop_cluster(&test_pg.join("pg"));
     let _ = std::fs::remove_dir_all(&test_pg);
     println!("== unit and integration tests");
+    // The same packages and features as the server's build, so nothing is compiled twice.
     let mut tests = cargo();
-    tests.args(["test", "--workspace", "--exclude", "app"]);
+    tests.args(["test", "-p", "server", "-p", "domain", "-p", "geodata"]);
     let unit = status(&mut tests);
     // The app's own unit tests run natively with its server-side feature.
     let mut app_tests = cargo();
