@@ -27,20 +27,28 @@ async fn read<T: DeserializeOwned>(resp: gloo_net::http::Response) -> Result<T, 
             .unwrap_or_default();
         return Err(ApiFailure::Status(status, msg));
     }
-    resp.json::<T>().await.map_err(|e| ApiFailure::Status(status, e.to_string()))
+    resp.json::<T>()
+        .await
+        .map_err(|e| ApiFailure::Status(status, e.to_string()))
 }
 
 /// `GET url` and read JSON.
 #[cfg(feature = "hydrate")]
 pub async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
-    let resp = gloo_net::http::Request::get(url).send().await.map_err(|_| ApiFailure::Network)?;
+    let resp = gloo_net::http::Request::get(url)
+        .send()
+        .await
+        .map_err(|_| ApiFailure::Network)?;
     read(resp).await
 }
 
 /// `GET url` as text.
 #[cfg(feature = "hydrate")]
 pub async fn get_text(url: &str) -> Result<String, ApiFailure> {
-    let resp = gloo_net::http::Request::get(url).send().await.map_err(|_| ApiFailure::Network)?;
+    let resp = gloo_net::http::Request::get(url)
+        .send()
+        .await
+        .map_err(|_| ApiFailure::Network)?;
     if !resp.ok() {
         return Err(ApiFailure::Status(resp.status(), String::new()));
     }
@@ -72,6 +80,9 @@ pub async fn get_text(_url: &str) -> Result<String, ApiFailure> {
 }
 
 #[cfg(not(feature = "hydrate"))]
-pub async fn post<B: Serialize, T: DeserializeOwned>(_url: &str, _body: &B) -> Result<T, ApiFailure> {
+pub async fn post<B: Serialize, T: DeserializeOwned>(
+    _url: &str,
+    _body: &B,
+) -> Result<T, ApiFailure> {
     Err(ApiFailure::Network)
 }

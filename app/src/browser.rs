@@ -52,13 +52,15 @@ pub fn remember_lang(lang: Lang) {
 }
 
 /// The language the server rendered the page in (`<html lang>`).
+#[cfg(feature = "hydrate")]
 pub fn document_lang() -> Option<Lang> {
-    #[cfg(feature = "hydrate")]
-    {
-        let html = web_sys::window()?.document()?.document_element()?;
-        return html.get_attribute("lang").map(|t| Lang::from_tag(&t));
-    }
-    #[cfg(not(feature = "hydrate"))]
+    let html = web_sys::window()?.document()?.document_element()?;
+    html.get_attribute("lang").map(|t| Lang::from_tag(&t))
+}
+
+/// The language the server rendered the page in (none on the server itself).
+#[cfg(not(feature = "hydrate"))]
+pub fn document_lang() -> Option<Lang> {
     None
 }
 

@@ -82,7 +82,9 @@ pub struct I18n(pub RwSignal<Lang>);
 
 /// The language in context (Vietnamese if none was provided).
 pub fn use_lang() -> RwSignal<Lang> {
-    use_context::<I18n>().map(|i| i.0).unwrap_or_else(|| RwSignal::new(Lang::Vi))
+    use_context::<I18n>()
+        .map(|i| i.0)
+        .unwrap_or_else(|| RwSignal::new(Lang::Vi))
 }
 
 /// A reactive translation of `key`.

@@ -110,14 +110,19 @@ mod tests {
 
     #[test]
     fn malformed_codes_are_refused() {
-        for bad in ["", "vn", "TW7", "TW0", "1", "001", "0004", "00004_3", "00004-03", "01;DROP"] {
+        for bad in [
+            "", "vn", "TW7", "TW0", "1", "001", "0004", "00004_3", "00004-03", "01;DROP",
+        ] {
             assert!(UnitCode::parse(bad).is_err(), "{bad} should be refused");
         }
     }
 
     #[test]
     fn lower_units_know_their_commune() {
-        assert_eq!(UnitCode::parse("00004_03_12").unwrap().commune(), Some("00004"));
+        assert_eq!(
+            UnitCode::parse("00004_03_12").unwrap().commune(),
+            Some("00004")
+        );
         assert_eq!(UnitCode::parse("01").unwrap().commune(), None);
     }
 }

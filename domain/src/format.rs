@@ -22,7 +22,11 @@ impl Lang {
 
     /// Reads a tag; anything but English is Vietnamese.
     pub fn from_tag(tag: &str) -> Lang {
-        if tag.trim().to_ascii_lowercase().starts_with("en") { Lang::En } else { Lang::Vi }
+        if tag.trim().to_ascii_lowercase().starts_with("en") {
+            Lang::En
+        } else {
+            Lang::Vi
+        }
     }
 
     fn separators(self) -> (char, char) {
@@ -59,7 +63,11 @@ pub fn decimal(x: f64, places: usize, lang: Lang) -> String {
     let s = format!("{:.*}", places, x.abs());
     let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
     let int: i64 = int.parse().unwrap_or(0);
-    let sign = if x < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') { "-" } else { "" };
+    let sign = if x < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        "-"
+    } else {
+        ""
+    };
     let mut out = format!("{sign}{}", integer(int, lang));
     if !frac.is_empty() {
         out.push(point);
@@ -71,7 +79,13 @@ pub fn decimal(x: f64, places: usize, lang: Lang) -> String {
 /// A signed percentage change, e.g. `+12,5%` or `−3,0%`.
 pub fn change_pct(x: f64, lang: Lang) -> String {
     let body = decimal(x.abs(), 1, lang);
-    let sign = if x > 0.0005 { "+" } else if x < -0.0005 { "−" } else { "" };
+    let sign = if x > 0.0005 {
+        "+"
+    } else if x < -0.0005 {
+        "−"
+    } else {
+        ""
+    };
     format!("{sign}{body}%")
 }
 
@@ -142,14 +156,23 @@ mod tests {
 
     #[test]
     fn money_splits_into_figure_and_unit() {
-        assert_eq!(vnd_parts(227_028_919_000, Lang::Vi), ("227,0".to_string(), "tỷ đ"));
-        assert_eq!(vnd_parts(227_028_919_000, Lang::En), ("227.0".to_string(), "bn VND"));
+        assert_eq!(
+            vnd_parts(227_028_919_000, Lang::Vi),
+            ("227,0".to_string(), "tỷ đ")
+        );
+        assert_eq!(
+            vnd_parts(227_028_919_000, Lang::En),
+            ("227.0".to_string(), "bn VND")
+        );
         assert_eq!(vnd_parts(950, Lang::Vi), ("950".to_string(), "đ"));
     }
 
     #[test]
     fn dates_are_day_month_year() {
-        assert_eq!(date(NaiveDate::from_ymd_opt(2026, 3, 7).unwrap()), "07/03/2026");
+        assert_eq!(
+            date(NaiveDate::from_ymd_opt(2026, 3, 7).unwrap()),
+            "07/03/2026"
+        );
     }
 
     #[test]

@@ -54,7 +54,10 @@ impl Period {
                 .or_else(|| NaiveDate::from_ymd_opt(d.year() - 1, d.month(), d.day() - 1))
                 .unwrap_or(d)
         };
-        Period { from: back(self.from), to: back(self.to) }
+        Period {
+            from: back(self.from),
+            to: back(self.to),
+        }
     }
 }
 
@@ -100,13 +103,28 @@ mod tests {
     #[test]
     fn year_to_date_starts_on_the_first_of_january() {
         let p = Period::year_to_date(d(2026, 11, 25));
-        assert_eq!(p, Period { from: d(2026, 1, 1), to: d(2026, 11, 25) });
-        assert_eq!(p.a_year_before(), Period { from: d(2025, 1, 1), to: d(2025, 11, 25) });
+        assert_eq!(
+            p,
+            Period {
+                from: d(2026, 1, 1),
+                to: d(2026, 11, 25)
+            }
+        );
+        assert_eq!(
+            p.a_year_before(),
+            Period {
+                from: d(2025, 1, 1),
+                to: d(2025, 11, 25)
+            }
+        );
     }
 
     #[test]
     fn leap_day_falls_back_to_the_28th() {
-        let p = Period { from: d(2028, 2, 29), to: d(2028, 2, 29) };
+        let p = Period {
+            from: d(2028, 2, 29),
+            to: d(2028, 2, 29),
+        };
         assert_eq!(p.a_year_before().from, d(2027, 2, 28));
     }
 
@@ -119,7 +137,11 @@ mod tests {
 
     #[test]
     fn violation_rate_needs_concluded_cases() {
-        let f = Figures { concluded: 40, violations: 10, ..Default::default() };
+        let f = Figures {
+            concluded: 40,
+            violations: 10,
+            ..Default::default()
+        };
         assert_eq!(f.violation_rate(), Some(0.25));
         assert_eq!(Figures::default().violation_rate(), None);
     }

@@ -271,7 +271,10 @@ mod tests {
     fn unknown_word_names_the_allowed_ones() {
         let err = "inspektion".parse::<CaseKind>().unwrap_err();
         assert_eq!(err.value, "inspektion");
-        assert!(err.allowed.starts_with("inspection_violation_signs, inspection_duty"));
+        assert!(
+            err.allowed
+                .starts_with("inspection_violation_signs, inspection_duty")
+        );
     }
 
     #[test]
@@ -294,7 +297,10 @@ mod tests {
     #[test]
     fn kinds_fall_into_families() {
         assert_eq!(CaseKind::InspectionFinance.family(), KindFamily::Inspection);
-        assert_eq!(CaseKind::SupervisionThematic.family(), KindFamily::Supervision);
+        assert_eq!(
+            CaseKind::SupervisionThematic.family(),
+            KindFamily::Supervision
+        );
         assert_eq!(CaseKind::Denunciation.family(), KindFamily::Settlement);
     }
 }

@@ -21,7 +21,8 @@ pub fn entry_hash(
     let mut h = Sha256::new();
     h.update(prev);
     for part in [
-        at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true).as_str(),
+        at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+            .as_str(),
         actor,
         action,
         object,
@@ -42,7 +43,10 @@ pub async fn append(
     detail: serde_json::Value,
 ) -> sqlx::Result<()> {
     let mut tx = pool.begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(CHAIN_LOCK).execute(&mut *tx).await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(CHAIN_LOCK)
+        .execute(&mut *tx)
+        .await?;
     let prev: Option<Vec<u8>> =
         sqlx::query_scalar("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
             .fetch_optional(&mut *tx)
@@ -75,7 +79,16 @@ pub enum Verdict {
     BrokenAt { id: i64, reason: String },
 }
 
-type EntryRow = (i64, DateTime<Utc>, String, String, String, serde_json::Value, Vec<u8>, Vec<u8>);
+type EntryRow = (
+    i64,
+    DateTime<Utc>,
+    String,
+    String,
+    String,
+    serde_json::Value,
+    Vec<u8>,
+    Vec<u8>,
+);
 
 /// Checks the whole chain from the first entry to the last.
 pub async fn verify(pool: &PgPool) -> sqlx::Result<Verdict> {
@@ -86,12 +99,20 @@ pub async fn verify(pool: &PgPool) -> sqlx::Result<Verdict> {
     .fetch(pool);
     let mut prev = vec![0u8; 32];
     let mut n = 0u64;
-    while let Some((id, at, actor, action, object, detail, prev_hash, hash)) = rows.try_next().await? {
+    while let Some((id, at, actor, action, object, detail, prev_hash, hash)) =
+        rows.try_next().await?
+    {
         if prev_hash != prev {
-            return Ok(Verdict::BrokenAt { id, reason: "its link to the previous entry does not match".into() });
+            return Ok(Verdict::BrokenAt {
+                id,
+                reason: "its link to the previous entry does not match".into(),
+            });
         }
         if entry_hash(&prev, &at, &actor, &action, &object, &detail) != hash {
-            return Ok(Verdict::BrokenAt { id, reason: "its content does not match its hash".into() });
+            return Ok(Verdict::BrokenAt {
+                id,
+                reason: "its content does not match its hash".into(),
+            });
         }
         prev = hash;
         n += 1;

@@ -44,7 +44,13 @@ impl Config {
             .map(PathBuf::from)
             .unwrap_or_else(default_site_dir);
         let secure_cookies = std::env::var("OVERSIGHT_SECURE_COOKIES").is_ok_and(|v| v == "1");
-        Ok(Config { addr, database_url, data_dir, site_dir, secure_cookies })
+        Ok(Config {
+            addr,
+            database_url,
+            data_dir,
+            site_dir,
+            secure_cookies,
+        })
     }
 }
 

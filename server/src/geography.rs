@@ -12,11 +12,31 @@ struct Shipped {
 }
 
 const SHIPPED: &[Shipped] = &[
-    Shipped { level: "province", lod: 0, text: include_str!("../../geodata/derived/provinces.lod0.geojson") },
-    Shipped { level: "province", lod: 1, text: include_str!("../../geodata/derived/provinces.lod1.geojson") },
-    Shipped { level: "province", lod: 2, text: include_str!("../../geodata/derived/provinces.lod2.geojson") },
-    Shipped { level: "commune", lod: 0, text: include_str!("../../geodata/derived/communes.lod0.geojson") },
-    Shipped { level: "commune", lod: 1, text: include_str!("../../geodata/derived/communes.lod1.geojson") },
+    Shipped {
+        level: "province",
+        lod: 0,
+        text: include_str!("../../geodata/derived/provinces.lod0.geojson"),
+    },
+    Shipped {
+        level: "province",
+        lod: 1,
+        text: include_str!("../../geodata/derived/provinces.lod1.geojson"),
+    },
+    Shipped {
+        level: "province",
+        lod: 2,
+        text: include_str!("../../geodata/derived/provinces.lod2.geojson"),
+    },
+    Shipped {
+        level: "commune",
+        lod: 0,
+        text: include_str!("../../geodata/derived/communes.lod0.geojson"),
+    },
+    Shipped {
+        level: "commune",
+        lod: 1,
+        text: include_str!("../../geodata/derived/communes.lod1.geojson"),
+    },
 ];
 
 /// Stores each feature's geometry for the unit whose code it carries (`properties.code`), at one
@@ -59,7 +79,15 @@ pub async fn load_shipped(pool: &PgPool) -> anyhow::Result<u64> {
     let mut stored = 0;
     for s in SHIPPED {
         let collection: serde_json::Value = serde_json::from_str(s.text)?;
-        let (n, _) = store(pool, s.level, s.lod, &collection, "geodata/derived", s.level == "commune").await?;
+        let (n, _) = store(
+            pool,
+            s.level,
+            s.lod,
+            &collection,
+            "geodata/derived",
+            s.level == "commune",
+        )
+        .await?;
         stored += n;
     }
     Ok(stored)
@@ -82,8 +110,18 @@ impl std::fmt::Display for ImportReport {
             self.replaced, self.level, self.missing_units, self.level
         )?;
         if !self.unknown_codes.is_empty() {
-            let shown: Vec<&str> = self.unknown_codes.iter().take(10).map(String::as_str).collect();
-            write!(f, "; {} features name no such unit and were skipped: {}", self.unknown_codes.len(), shown.join(", "))?;
+            let shown: Vec<&str> = self
+                .unknown_codes
+                .iter()
+                .take(10)
+                .map(String::as_str)
+                .collect();
+            write!(
+                f,
+                "; {} features name no such unit and were skipped: {}",
+                self.unknown_codes.len(),
+                shown.join(", ")
+            )?;
         }
         Ok(())
     }
@@ -91,13 +129,20 @@ impl std::fmt::Display for ImportReport {
 
 /// Replaces the geometry of the units of `level` named in a GeoJSON file (`properties.code`),
 /// marking them real (not synthetic). The file is checked whole before anything is written.
-pub async fn import(pool: &PgPool, path: &std::path::Path, level: &str) -> anyhow::Result<ImportReport> {
+pub async fn import(
+    pool: &PgPool,
+    path: &std::path::Path,
+    level: &str,
+) -> anyhow::Result<ImportReport> {
     use anyhow::{Context, bail};
     if level != "province" && level != "commune" {
         bail!("--level: '{level}' is not one of: province, commune");
     }
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let gj: geojson::GeoJson = text.parse().with_context(|| format!("{}: not GeoJSON", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let gj: geojson::GeoJson = text
+        .parse()
+        .with_context(|| format!("{}: not GeoJSON", path.display()))?;
     let geojson::GeoJson::FeatureCollection(fc) = gj else {
         bail!("{}: expected a FeatureCollection", path.display());
     };
@@ -112,9 +157,16 @@ pub async fn import(pool: &PgPool, path: &std::path::Path, level: &str) -> anyho
     for (i, feature) in fc.features.iter().enumerate() {
         let code = feature
             .property("code")
-            .and_then(|c| c.as_str().map(str::to_string).or_else(|| c.as_u64().map(|n| n.to_string())))
+            .and_then(|c| {
+                c.as_str()
+                    .map(str::to_string)
+                    .or_else(|| c.as_u64().map(|n| n.to_string()))
+            })
             .with_context(|| format!("feature {}: no 'code' property", i + 1))?;
-        let geometry = feature.geometry.as_ref().with_context(|| format!("feature {} ({code}): no geometry", i + 1))?;
+        let geometry = feature
+            .geometry
+            .as_ref()
+            .with_context(|| format!("feature {} ({code}): no geometry", i + 1))?;
         let shape: geo::Geometry<f64> = geometry
             .value
             .clone()
@@ -123,7 +175,10 @@ pub async fn import(pool: &PgPool, path: &std::path::Path, level: &str) -> anyho
         let multi = match shape {
             geo::Geometry::Polygon(p) => geo::MultiPolygon(vec![p]),
             geo::Geometry::MultiPolygon(m) => m,
-            _ => bail!("feature {} ({code}): expected a Polygon or MultiPolygon", i + 1),
+            _ => bail!(
+                "feature {} ({code}): expected a Polygon or MultiPolygon",
+                i + 1
+            ),
         };
         if !known.contains(&code) {
             unknown.push(code);
@@ -141,14 +196,26 @@ pub async fn import(pool: &PgPool, path: &std::path::Path, level: &str) -> anyho
             }));
         }
     }
-    let source = format!("import:{}", path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default());
+    let source = format!(
+        "import:{}",
+        path.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    );
     let mut replaced = 0;
     for (lod, features) in levels.into_iter().enumerate() {
         let fc = serde_json::json!({"type": "FeatureCollection", "features": features});
         let (n, _) = store(pool, level, lod as i16, &fc, &source, false).await?;
         replaced = n;
     }
-    crate::audit::append(pool, "cli", "boundaries_import", level, serde_json::json!({"file": source, "replaced": replaced})).await?;
+    crate::audit::append(
+        pool,
+        "cli",
+        "boundaries_import",
+        level,
+        serde_json::json!({"file": source, "replaced": replaced}),
+    )
+    .await?;
     Ok(ImportReport {
         level: level.to_string(),
         replaced,

@@ -8,7 +8,11 @@ use std::io::Read;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "oversight", version, about = "The inspection commission's operations center")]
+#[command(
+    name = "oversight",
+    version,
+    about = "The inspection commission's operations center"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -128,7 +132,11 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     result
 }
 
-async fn command(cmd: Command, config: &Arc<Config>, db: &Database) -> anyhow::Result<std::process::ExitCode> {
+async fn command(
+    cmd: Command,
+    config: &Arc<Config>,
+    db: &Database,
+) -> anyhow::Result<std::process::ExitCode> {
     use std::process::ExitCode;
     let pool = &db.pool;
     match cmd {
@@ -139,8 +147,19 @@ async fn command(cmd: Command, config: &Arc<Config>, db: &Database) -> anyhow::R
             }
             serve(config.clone(), pool.clone()).await?;
         }
-        Command::Seed { size, seed: n, as_of } => seed(pool, &size, n, as_of.as_deref()).await?,
-        Command::User { command: UserCommand::Add { username, role, scope } } => {
+        Command::Seed {
+            size,
+            seed: n,
+            as_of,
+        } => seed(pool, &size, n, as_of.as_deref()).await?,
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    role,
+                    scope,
+                },
+        } => {
             let role: domain::Role = role.parse().context("--role")?;
             check_unit(pool, &scope).await?;
             let mut password = String::new();
@@ -162,22 +181,49 @@ async fn command(cmd: Command, config: &Arc<Config>, db: &Database) -> anyhow::R
                     sqlx::Error::Database(d) if d.is_check_violation() => anyhow::anyhow!("--username: use 2 to 64 letters, digits, '.', '_' or '-'"),
                     other => other.into(),
                 })?;
-            server::audit::append(pool, "cli", "user_add", &username, serde_json::json!({"role": role.as_str(), "scope": scope})).await?;
+            server::audit::append(
+                pool,
+                "cli",
+                "user_add",
+                &username,
+                serde_json::json!({"role": role.as_str(), "scope": scope}),
+            )
+            .await?;
             println!("user '{username}' created: role {role}, scope {scope}");
         }
-        Command::Token { command: TokenCommand::Create { name, role, scope, source } } => {
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    name,
+                    role,
+                    scope,
+                    source,
+                },
+        } => {
             let role: domain::Role = role.parse().context("--role")?;
             check_unit(pool, &scope).await?;
-            let token = server::auth::token::create(pool, &name, role, &scope, source.as_deref()).await?;
-            server::audit::append(pool, "cli", "token_create", &name, serde_json::json!({"role": role.as_str(), "scope": scope})).await?;
+            let token =
+                server::auth::token::create(pool, &name, role, &scope, source.as_deref()).await?;
+            server::audit::append(
+                pool,
+                "cli",
+                "token_create",
+                &name,
+                serde_json::json!({"role": role.as_str(), "scope": scope}),
+            )
+            .await?;
             println!("token '{name}' created: role {role}, scope {scope}; it is shown once:");
             println!("{token}");
         }
-        Command::Boundaries { command: BoundariesCommand::Import { file, level } } => {
+        Command::Boundaries {
+            command: BoundariesCommand::Import { file, level },
+        } => {
             let report = server::geography::import(pool, &file, &level).await?;
             println!("{report}");
         }
-        Command::Audit { command: AuditCommand::Verify } => match server::audit::verify(pool).await? {
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => match server::audit::verify(pool).await? {
             server::audit::Verdict::Intact(n) => println!("audit trail intact: {n} entries"),
             server::audit::Verdict::BrokenAt { id, reason } => {
                 println!("audit trail broken at entry {id}: {reason}");
@@ -203,17 +249,38 @@ async fn check_unit(pool: &sqlx::PgPool, code: &str) -> anyhow::Result<()> {
 async fn seed(pool: &sqlx::PgPool, size: &str, n: u64, as_of: Option<&str>) -> anyhow::Result<()> {
     let size: server::seed::Size = size.parse().map_err(|e| anyhow::anyhow!("--size: {e}"))?;
     let as_of = match as_of {
-        Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").context("--as-of: expected YYYY-MM-DD")?,
+        Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .context("--as-of: expected YYYY-MM-DD")?,
         None => chrono::Local::now().date_naive(),
     };
-    let opts = server::seed::SeedOptions { size, seed: n, as_of, progress: true };
+    let opts = server::seed::SeedOptions {
+        size,
+        seed: n,
+        as_of,
+        progress: true,
+    };
     let report = server::seed::run(pool, &opts).await?;
     let shapes = server::geography::load_shipped(pool).await?;
-    server::audit::append(pool, "cli", "seed", size.as_str(), serde_json::json!({"seed": n, "as_of": as_of.to_string()})).await?;
+    server::audit::append(
+        pool,
+        "cli",
+        "seed",
+        size.as_str(),
+        serde_json::json!({"seed": n, "as_of": as_of.to_string()}),
+    )
+    .await?;
     eprintln!(
         "seeded '{}' (seed {n}, as of {as_of}): {} units, {} members, {} cases, {} directives, {} tasks, {} targets, {} planted anomalies, {} map shapes in {:.1} s",
-        size.as_str(), report.units, report.members, report.cases, report.directives, report.tasks,
-        report.targets, report.anomalies, shapes, report.elapsed.as_secs_f64()
+        size.as_str(),
+        report.units,
+        report.members,
+        report.cases,
+        report.directives,
+        report.tasks,
+        report.targets,
+        report.anomalies,
+        shapes,
+        report.elapsed.as_secs_f64()
     );
     Ok(())
 }
@@ -224,7 +291,9 @@ async fn serve(config: Arc<Config>, pool: sqlx::PgPool) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", config.addr))?;
     tracing::info!("Oversight is serving on http://{}", config.addr);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     tracing::info!("stopped");
     Ok(())
 }

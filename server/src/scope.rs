@@ -30,8 +30,15 @@ pub struct ScopedUnit {
 impl Scope {
     /// The scope of unit `code`.
     pub async fn of_unit(pool: &PgPool, code: &str) -> Result<Scope, Error> {
-        let u = load_unit(pool, code).await?.ok_or(Error::NotFound("unit"))?;
-        Ok(Scope { unit: u.code, path: u.path, name: u.name, level: u.level })
+        let u = load_unit(pool, code)
+            .await?
+            .ok_or(Error::NotFound("unit"))?;
+        Ok(Scope {
+            unit: u.code,
+            path: u.path,
+            name: u.name,
+            level: u.level,
+        })
     }
 
     /// The ltree path to bind as `path <@ $n::ltree`.
@@ -60,8 +67,8 @@ impl Scope {
         let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
             return Ok(self.root());
         };
-        let code = domain::UnitCode::parse(code)
-            .map_err(|e| Error::invalid(field, e.to_string()))?;
+        let code =
+            domain::UnitCode::parse(code).map_err(|e| Error::invalid(field, e.to_string()))?;
         let unit = load_unit(pool, code.as_str())
             .await?
             .ok_or_else(|| Error::invalid(field, format!("no unit has the code '{code}'")))?;
@@ -102,7 +109,12 @@ mod tests {
     use super::*;
 
     fn scope(path: &str) -> Scope {
-        Scope { unit: "x".into(), path: path.into(), name: String::new(), level: UnitLevel::Province }
+        Scope {
+            unit: "x".into(),
+            path: path.into(),
+            name: String::new(),
+            level: UnitLevel::Province,
+        }
     }
 
     #[test]

@@ -54,7 +54,9 @@ pub async fn empty_database() -> TestDb {
 
 /// A fresh database with the `tiny` demo data (seed [`TEST_SEED`], as of today) and its geometry.
 pub async fn seeded_database() -> TestDb {
-    database(true).await.expect("a seeded throwaway test database")
+    database(true)
+        .await
+        .expect("a seeded throwaway test database")
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -63,11 +65,20 @@ async fn database(seeded: bool) -> anyhow::Result<TestDb> {
     let (url, lock) = server().await?;
     let admin = db::connect(&url, 1).await?;
     let today = chrono::Local::now().date_naive();
-    let template = format!("tmpl_{}_{}", template_key(), if seeded { "tiny" } else { "empty" });
-    let name = format!("t_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
+    let template = format!(
+        "tmpl_{}_{}",
+        template_key(),
+        if seeded { "tiny" } else { "empty" }
+    );
+    let name = format!(
+        "t_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    );
     {
         // One process at a time makes templates and clones them (cloning needs an idle template).
-        let lock = tokio::task::spawn_blocking(move || lock.lock_exclusive().map(|_| lock)).await??;
+        let lock =
+            tokio::task::spawn_blocking(move || lock.lock_exclusive().map(|_| lock)).await??;
         drop_stale(&admin).await?;
         let exists: bool =
             sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
@@ -76,8 +87,12 @@ async fn database(seeded: bool) -> anyhow::Result<TestDb> {
                 .await?;
         if !exists {
             let building = format!("{template}_building");
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)")).execute(&admin).await?;
-            sqlx::query(&format!("CREATE DATABASE {building}")).execute(&admin).await?;
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
+                .execute(&admin)
+                .await?;
+            sqlx::query(&format!("CREATE DATABASE {building}"))
+                .execute(&admin)
+                .await?;
             let pool = db::connect(&with_db(&url, &building), 2).await?;
             MIGRATOR.run(&pool).await?;
             if seeded {
@@ -91,9 +106,13 @@ async fn database(seeded: bool) -> anyhow::Result<TestDb> {
                 crate::geography::load_shipped(&pool).await?;
             }
             pool.close().await;
-            sqlx::query(&format!("ALTER DATABASE {building} RENAME TO {template}")).execute(&admin).await?;
+            sqlx::query(&format!("ALTER DATABASE {building} RENAME TO {template}"))
+                .execute(&admin)
+                .await?;
         }
-        sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}")).execute(&admin).await?;
+        sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .execute(&admin)
+            .await?;
         FileExt::unlock(&lock)?;
     }
     admin.close().await;
@@ -126,7 +145,9 @@ async fn drop_stale(admin: &PgPool) -> anyhow::Result<()> {
         let pid: Option<u32> = name.split('_').nth(1).and_then(|p| p.parse().ok());
         let alive = pid.is_some_and(|p| std::path::Path::new(&format!("/proc/{p}")).exists());
         if !alive {
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(admin).await?;
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(admin)
+                .await?;
         }
     }
     Ok(())

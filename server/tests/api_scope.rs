@@ -38,16 +38,36 @@ async fn login_sets_a_strict_http_only_cookie_and_me_tells_the_scope() {
 #[tokio::test]
 async fn bad_logins_are_answered_with_reasons() {
     let app = TestApp::seeded().await;
-    let (s, _, j) = app.post("/api/v1/auth/login", r#"{"username":"hanoi","password":"wrong"}"#, None).await;
+    let (s, _, j) = app
+        .post(
+            "/api/v1/auth/login",
+            r#"{"username":"hanoi","password":"wrong"}"#,
+            None,
+        )
+        .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     assert_eq!(j["error"], "wrong username or password");
-    let (s, _, j) = app.post("/api/v1/auth/login", r#"{"username":"nobody","password":"x"}"#, None).await;
+    let (s, _, j) = app
+        .post(
+            "/api/v1/auth/login",
+            r#"{"username":"nobody","password":"x"}"#,
+            None,
+        )
+        .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     assert_eq!(j["error"], "wrong username or password");
-    let (s, _, j) = app.post("/api/v1/auth/login", r#"{"username": 12}"#, None).await;
+    let (s, _, j) = app
+        .post("/api/v1/auth/login", r#"{"username": 12}"#, None)
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(j["field"], "body");
-    let (s, _, j) = app.post("/api/v1/auth/login", r#"{"username":"","password":"x"}"#, None).await;
+    let (s, _, j) = app
+        .post(
+            "/api/v1/auth/login",
+            r#"{"username":"","password":"x"}"#,
+            None,
+        )
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(j["field"], "username");
 }
@@ -56,10 +76,22 @@ async fn bad_logins_are_answered_with_reasons() {
 async fn five_failed_logins_lock_the_account() {
     let app = TestApp::seeded().await;
     for _ in 0..5 {
-        let (s, _, _) = app.post("/api/v1/auth/login", r#"{"username":"hcm","password":"wrong"}"#, None).await;
+        let (s, _, _) = app
+            .post(
+                "/api/v1/auth/login",
+                r#"{"username":"hcm","password":"wrong"}"#,
+                None,
+            )
+            .await;
         assert_eq!(s, StatusCode::UNAUTHORIZED);
     }
-    let (s, _, j) = app.post("/api/v1/auth/login", r#"{"username":"hcm","password":"hcm-demo"}"#, None).await;
+    let (s, _, j) = app
+        .post(
+            "/api/v1/auth/login",
+            r#"{"username":"hcm","password":"hcm-demo"}"#,
+            None,
+        )
+        .await;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
     assert!(j["error"].as_str().unwrap().contains("locked"));
 }
@@ -67,12 +99,19 @@ async fn five_failed_logins_lock_the_account() {
 #[tokio::test]
 async fn every_route_but_health_needs_a_session() {
     let app = TestApp::seeded().await;
-    for path in ["/api/v1/me", "/api/v1/units", "/api/v1/boundaries?level=province", "/api/v1/summary"] {
+    for path in [
+        "/api/v1/me",
+        "/api/v1/units",
+        "/api/v1/boundaries?level=province",
+        "/api/v1/summary",
+    ] {
         let (status, json) = app.get(path, None).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
         assert_eq!(json["error"], "log in first", "{path}");
     }
-    let (status, _) = app.get("/api/v1/me", Some("oversight_session=forged")).await;
+    let (status, _) = app
+        .get("/api/v1/me", Some("oversight_session=forged"))
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
@@ -92,11 +131,17 @@ async fn units_of_a_province_user_are_that_province_and_its_subtree_only() {
     let cookie = app.login("hanoi", "hanoi-demo").await;
     let (s, json) = app.get("/api/v1/units", Some(&cookie)).await;
     assert_eq!(s, StatusCode::OK);
-    let codes: Vec<String> = json.as_array().unwrap().iter().map(|u| u["code"].as_str().unwrap().into()).collect();
-    let expected: Vec<String> = sqlx::query_scalar("SELECT code FROM unit WHERE path <@ 'VN.01' ORDER BY path")
-        .fetch_all(&app.db.pool)
-        .await
-        .unwrap();
+    let codes: Vec<String> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["code"].as_str().unwrap().into())
+        .collect();
+    let expected: Vec<String> =
+        sqlx::query_scalar("SELECT code FROM unit WHERE path <@ 'VN.01' ORDER BY path")
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap();
     assert_eq!(codes, expected);
     assert!(codes.contains(&"01".to_string()));
     assert!(!codes.contains(&"79".to_string()));
@@ -104,16 +149,22 @@ async fn units_of_a_province_user_are_that_province_and_its_subtree_only() {
 
     let (s, json) = app.get("/api/v1/units?level=commune", Some(&cookie)).await;
     assert_eq!(s, StatusCode::OK);
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM unit WHERE province = '01' AND level = 'commune'")
-        .fetch_one(&app.db.pool)
-        .await
-        .unwrap();
+    let n: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM unit WHERE province = '01' AND level = 'commune'")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
     assert_eq!(json.as_array().unwrap().len() as i64, n);
     assert!(n > 100, "Hà Nội has {n} communes");
 
     let (s, json) = app.get("/api/v1/units?parent=79", Some(&cookie)).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    assert!(json["error"].as_str().unwrap().contains("outside your scope"));
+    assert!(
+        json["error"]
+            .as_str()
+            .unwrap()
+            .contains("outside your scope")
+    );
     let (s, json) = app.get("/api/v1/units?level=district", Some(&cookie)).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(json["field"], "level");
@@ -128,7 +179,9 @@ async fn the_centre_sees_34_provinces_and_6_committees() {
     let cookie = app.login("lanhdao", "lanhdao-demo").await;
     let (_, provinces) = app.get("/api/v1/units?level=province", Some(&cookie)).await;
     assert_eq!(provinces.as_array().unwrap().len(), 34);
-    let (_, committees) = app.get("/api/v1/units?level=committee", Some(&cookie)).await;
+    let (_, committees) = app
+        .get("/api/v1/units?level=committee", Some(&cookie))
+        .await;
     assert_eq!(committees.as_array().unwrap().len(), 6);
     let (_, communes) = app.get("/api/v1/units?level=commune", Some(&cookie)).await;
     assert_eq!(communes.as_array().unwrap().len(), 3321);
@@ -138,7 +191,9 @@ async fn the_centre_sees_34_provinces_and_6_committees() {
 async fn boundaries_follow_the_scope() {
     let app = TestApp::seeded().await;
     let leader = app.login("lanhdao", "lanhdao-demo").await;
-    let (s, fc) = app.get("/api/v1/boundaries?level=province", Some(&leader)).await;
+    let (s, fc) = app
+        .get("/api/v1/boundaries?level=province", Some(&leader))
+        .await;
     assert_eq!(s, StatusCode::OK);
     let features = fc["features"].as_array().unwrap();
     assert_eq!(features.len(), 34);
@@ -147,25 +202,45 @@ async fn boundaries_follow_the_scope() {
     assert_eq!(features[0]["properties"]["synthetic"], false);
 
     let hanoi = app.login("hanoi", "hanoi-demo").await;
-    let (_, fc) = app.get("/api/v1/boundaries?level=province", Some(&hanoi)).await;
-    let codes: Vec<&str> = fc["features"].as_array().unwrap().iter().map(|f| f["properties"]["code"].as_str().unwrap()).collect();
+    let (_, fc) = app
+        .get("/api/v1/boundaries?level=province", Some(&hanoi))
+        .await;
+    let codes: Vec<&str> = fc["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["code"].as_str().unwrap())
+        .collect();
     assert_eq!(codes, vec!["01"]);
-    let (_, fc) = app.get("/api/v1/boundaries?level=commune", Some(&hanoi)).await;
+    let (_, fc) = app
+        .get("/api/v1/boundaries?level=commune", Some(&hanoi))
+        .await;
     let communes = fc["features"].as_array().unwrap();
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM unit WHERE province = '01' AND level = 'commune'")
-        .fetch_one(&app.db.pool)
-        .await
-        .unwrap();
+    let n: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM unit WHERE province = '01' AND level = 'commune'")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
     assert_eq!(communes.len() as i64, n);
     assert!(communes.iter().all(|f| f["properties"]["parent"] == "01"));
-    assert!(communes.iter().all(|f| f["properties"]["synthetic"] == true));
+    assert!(
+        communes
+            .iter()
+            .all(|f| f["properties"]["synthetic"] == true)
+    );
 
-    let (s, _) = app.get("/api/v1/boundaries?level=commune&within=79", Some(&hanoi)).await;
+    let (s, _) = app
+        .get("/api/v1/boundaries?level=commune&within=79", Some(&hanoi))
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, j) = app.get("/api/v1/boundaries?level=country", Some(&hanoi)).await;
+    let (s, j) = app
+        .get("/api/v1/boundaries?level=country", Some(&hanoi))
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(j["field"], "level");
-    let (s, j) = app.get("/api/v1/boundaries?level=province&lod=7", Some(&hanoi)).await;
+    let (s, j) = app
+        .get("/api/v1/boundaries?level=province&lod=7", Some(&hanoi))
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(j["field"], "lod");
 }
@@ -202,17 +277,34 @@ fn pick(f: &serde_json::Value) -> serde_json::Value {
 async fn the_summary_equals_sql_for_the_whole_country() {
     let app = TestApp::seeded().await;
     let cookie = app.login("lanhdao", "lanhdao-demo").await;
-    let (s, sum) = app.get("/api/v1/summary?from=2025-01-01&to=2025-12-31", Some(&cookie)).await;
+    let (s, sum) = app
+        .get(
+            "/api/v1/summary?from=2025-01-01&to=2025-12-31",
+            Some(&cookie),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{sum}");
     assert_eq!(sum["unit"], "VN");
-    assert_eq!(pick(&sum["current"]), sql_figures(&app.db.pool, "VN", "2025-01-01", "2025-12-31").await);
-    assert_eq!(pick(&sum["previous"]), sql_figures(&app.db.pool, "VN", "2024-01-01", "2024-12-31").await);
+    assert_eq!(
+        pick(&sum["current"]),
+        sql_figures(&app.db.pool, "VN", "2025-01-01", "2025-12-31").await
+    );
+    assert_eq!(
+        pick(&sum["previous"]),
+        sql_figures(&app.db.pool, "VN", "2024-01-01", "2024-12-31").await
+    );
     assert!(sum["current"]["cases"].as_i64().unwrap() > 100, "{sum}");
     let children = sum["children"].as_array().unwrap();
     assert_eq!(children.len(), 40);
     let hanoi = children.iter().find(|c| c["code"] == "01").unwrap();
-    assert_eq!(pick(&hanoi["current"]), sql_figures(&app.db.pool, "VN.01", "2025-01-01", "2025-12-31").await);
-    let total: i64 = children.iter().map(|c| c["current"]["cases"].as_i64().unwrap()).sum();
+    assert_eq!(
+        pick(&hanoi["current"]),
+        sql_figures(&app.db.pool, "VN.01", "2025-01-01", "2025-12-31").await
+    );
+    let total: i64 = children
+        .iter()
+        .map(|c| c["current"]["cases"].as_i64().unwrap())
+        .sum();
     let at_centre: i64 = sqlx::query_scalar("SELECT count(*) FROM cases WHERE path = 'VN' AND opened_on BETWEEN '2025-01-01' AND '2025-12-31'")
         .fetch_one(&app.db.pool)
         .await
@@ -224,11 +316,25 @@ async fn the_summary_equals_sql_for_the_whole_country() {
 async fn a_province_user_gets_its_own_summary_and_no_other() {
     let app = TestApp::seeded().await;
     let hanoi = app.login("hanoi", "hanoi-demo").await;
-    let (s, sum) = app.get("/api/v1/summary?from=2025-01-01&to=2025-12-31", Some(&hanoi)).await;
+    let (s, sum) = app
+        .get(
+            "/api/v1/summary?from=2025-01-01&to=2025-12-31",
+            Some(&hanoi),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(sum["unit"], "01");
-    assert_eq!(pick(&sum["current"]), sql_figures(&app.db.pool, "VN.01", "2025-01-01", "2025-12-31").await);
-    assert!(sum["children"].as_array().unwrap().iter().all(|c| c["code"].as_str().unwrap().len() == 5));
+    assert_eq!(
+        pick(&sum["current"]),
+        sql_figures(&app.db.pool, "VN.01", "2025-01-01", "2025-12-31").await
+    );
+    assert!(
+        sum["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["code"].as_str().unwrap().len() == 5)
+    );
 
     let (s, j) = app.get("/api/v1/summary?unit=79", Some(&hanoi)).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
@@ -236,16 +342,25 @@ async fn a_province_user_gets_its_own_summary_and_no_other() {
     let (s, _) = app.get("/api/v1/summary?unit=VN", Some(&hanoi)).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     // A commune of Hà Nội is within scope.
-    let commune: String = sqlx::query_scalar("SELECT min(code) FROM unit WHERE province = '01' AND level = 'commune'")
-        .fetch_one(&app.db.pool)
-        .await
-        .unwrap();
-    let (s, j) = app.get(&format!("/api/v1/summary?unit={commune}"), Some(&hanoi)).await;
+    let commune: String = sqlx::query_scalar(
+        "SELECT min(code) FROM unit WHERE province = '01' AND level = 'commune'",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    let (s, j) = app
+        .get(&format!("/api/v1/summary?unit={commune}"), Some(&hanoi))
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(j["unit"], commune);
     // The centre's view of Hà Nội and Hà Nội's own view agree.
     let leader = app.login("lanhdao", "lanhdao-demo").await;
-    let (_, from_centre) = app.get("/api/v1/summary?unit=01&from=2025-01-01&to=2025-12-31", Some(&leader)).await;
+    let (_, from_centre) = app
+        .get(
+            "/api/v1/summary?unit=01&from=2025-01-01&to=2025-12-31",
+            Some(&leader),
+        )
+        .await;
     assert_eq!(from_centre["current"], sum["current"]);
 }
 
@@ -262,11 +377,18 @@ async fn summary_filters_are_validated() {
         ("unit=XX", "unit"),
         ("unit=99", "unit"),
     ] {
-        let (s, j) = app.get(&format!("/api/v1/summary?{query}"), Some(&cookie)).await;
+        let (s, j) = app
+            .get(&format!("/api/v1/summary?{query}"), Some(&cookie))
+            .await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{query}: {j}");
         assert_eq!(j["field"], field, "{query}: {j}");
     }
-    let (s, j) = app.get("/api/v1/summary?kind=complaint&from=2025-01-01&to=2025-12-31", Some(&cookie)).await;
+    let (s, j) = app
+        .get(
+            "/api/v1/summary?kind=complaint&from=2025-01-01&to=2025-12-31",
+            Some(&cookie),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(j["current"]["inspections"], 0);
     let complaints: i64 = sqlx::query_scalar("SELECT count(*) FROM cases WHERE kind = 'complaint' AND opened_on BETWEEN '2025-01-01' AND '2025-12-31'")
@@ -282,7 +404,15 @@ async fn the_openapi_document_describes_the_routes() {
     let (s, doc) = app.get("/api/v1/openapi.json", None).await;
     assert_eq!(s, StatusCode::OK);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for path in ["/api/v1/health", "/api/v1/auth/login", "/api/v1/auth/logout", "/api/v1/me", "/api/v1/units", "/api/v1/boundaries", "/api/v1/summary"] {
+    for path in [
+        "/api/v1/health",
+        "/api/v1/auth/login",
+        "/api/v1/auth/logout",
+        "/api/v1/me",
+        "/api/v1/units",
+        "/api/v1/boundaries",
+        "/api/v1/summary",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing");
     }
 }
@@ -291,14 +421,25 @@ async fn the_openapi_document_describes_the_routes() {
 async fn the_audit_trail_records_logins_and_verifies() {
     let app = TestApp::seeded().await;
     app.login("lanhdao", "lanhdao-demo").await;
-    let _ = app.post("/api/v1/auth/login", r#"{"username":"lanhdao","password":"nope"}"#, None).await;
-    let actions: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log WHERE actor = 'lanhdao' ORDER BY id")
-        .fetch_all(&app.db.pool)
-        .await
-        .unwrap();
+    let _ = app
+        .post(
+            "/api/v1/auth/login",
+            r#"{"username":"lanhdao","password":"nope"}"#,
+            None,
+        )
+        .await;
+    let actions: Vec<String> =
+        sqlx::query_scalar("SELECT action FROM audit_log WHERE actor = 'lanhdao' ORDER BY id")
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap();
     assert_eq!(actions, vec!["login", "login_failed"]);
-    assert!(matches!(server::audit::verify(&app.db.pool).await.unwrap(), server::audit::Verdict::Intact(n) if n >= 2));
+    assert!(
+        matches!(server::audit::verify(&app.db.pool).await.unwrap(), server::audit::Verdict::Intact(n) if n >= 2)
+    );
     // The database itself refuses to alter the trail.
-    let err = sqlx::query("UPDATE audit_log SET actor = 'someone else'").execute(&app.db.pool).await;
+    let err = sqlx::query("UPDATE audit_log SET actor = 'someone else'")
+        .execute(&app.db.pool)
+        .await;
     assert!(err.is_err());
 }

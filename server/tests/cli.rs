@@ -16,7 +16,12 @@ fn oversight(url: &str, args: &[&str], stdin: Option<&str>) -> (i32, String, Str
         .spawn()
         .expect("the oversight binary runs");
     if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
     } else {
         drop(child.stdin.take());
     }
@@ -33,7 +38,16 @@ async fn user_add_reads_the_password_from_standard_input_and_the_user_can_log_in
     let app = common::TestApp::seeded().await;
     let (code, out, err) = oversight(
         &app.db.url,
-        &["user", "add", "--username", "thanhtra.hue", "--role", "analyst", "--scope", "46"],
+        &[
+            "user",
+            "add",
+            "--username",
+            "thanhtra.hue",
+            "--role",
+            "analyst",
+            "--scope",
+            "46",
+        ],
         Some("một mật khẩu dài\n"),
     );
     assert_eq!(code, 0, "{out}{err}");
@@ -47,16 +61,68 @@ async fn user_add_reads_the_password_from_standard_input_and_the_user_can_log_in
 #[tokio::test]
 async fn user_add_refuses_bad_input_naming_the_option() {
     let app = common::TestApp::seeded().await;
-    let (code, _, err) = oversight(&app.db.url, &["user", "add", "--username", "x1", "--role", "boss", "--scope", "01"], Some("long enough password"));
+    let (code, _, err) = oversight(
+        &app.db.url,
+        &[
+            "user",
+            "add",
+            "--username",
+            "x1",
+            "--role",
+            "boss",
+            "--scope",
+            "01",
+        ],
+        Some("long enough password"),
+    );
     assert_eq!(code, 1);
     assert!(err.contains("--role"), "{err}");
-    let (code, _, err) = oversight(&app.db.url, &["user", "add", "--username", "x1", "--role", "leader", "--scope", "99"], Some("long enough password"));
+    let (code, _, err) = oversight(
+        &app.db.url,
+        &[
+            "user",
+            "add",
+            "--username",
+            "x1",
+            "--role",
+            "leader",
+            "--scope",
+            "99",
+        ],
+        Some("long enough password"),
+    );
     assert_eq!(code, 1);
     assert!(err.contains("--scope: no unit has the code '99'"), "{err}");
-    let (code, _, err) = oversight(&app.db.url, &["user", "add", "--username", "x1", "--role", "leader", "--scope", "01"], Some("short"));
+    let (code, _, err) = oversight(
+        &app.db.url,
+        &[
+            "user",
+            "add",
+            "--username",
+            "x1",
+            "--role",
+            "leader",
+            "--scope",
+            "01",
+        ],
+        Some("short"),
+    );
     assert_eq!(code, 1);
     assert!(err.contains("at least 10 characters"), "{err}");
-    let (code, _, err) = oversight(&app.db.url, &["user", "add", "--username", "hanoi", "--role", "leader", "--scope", "01"], Some("long enough password"));
+    let (code, _, err) = oversight(
+        &app.db.url,
+        &[
+            "user",
+            "add",
+            "--username",
+            "hanoi",
+            "--role",
+            "leader",
+            "--scope",
+            "01",
+        ],
+        Some("long enough password"),
+    );
     assert_eq!(code, 1);
     assert!(err.contains("exists already"), "{err}");
 }
@@ -64,21 +130,36 @@ async fn user_add_refuses_bad_input_naming_the_option() {
 #[tokio::test]
 async fn a_token_is_printed_alone_on_the_last_line_and_authenticates_within_its_scope() {
     let app = common::TestApp::seeded().await;
-    let (code, out, err) = oversight(&app.db.url, &["token", "create", "--name", "wall-79", "--role", "display", "--scope", "79"], None);
+    let (code, out, err) = oversight(
+        &app.db.url,
+        &[
+            "token", "create", "--name", "wall-79", "--role", "display", "--scope", "79",
+        ],
+        None,
+    );
     assert_eq!(code, 0, "{err}");
     let token = out.lines().last().unwrap().trim().to_string();
     assert!(token.starts_with("ovs_") && !token.contains(' '), "{out}");
     use axum::body::Body;
     use axum::http::Request;
-    let req = Request::get("/api/v1/me").header("authorization", format!("Bearer {token}")).body(Body::empty()).unwrap();
+    let req = Request::get("/api/v1/me")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
     let (status, _, me) = app.send(req).await;
     assert_eq!(status, 200);
     assert_eq!(me["scope"], "79");
     assert_eq!(me["role"], "display");
-    let req = Request::get("/api/v1/summary?unit=01").header("authorization", format!("Bearer {token}")).body(Body::empty()).unwrap();
+    let req = Request::get("/api/v1/summary?unit=01")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
     let (status, _, _) = app.send(req).await;
     assert_eq!(status, 403);
-    let req = Request::get("/api/v1/me").header("authorization", "Bearer ovs_not_a_token").body(Body::empty()).unwrap();
+    let req = Request::get("/api/v1/me")
+        .header("authorization", "Bearer ovs_not_a_token")
+        .body(Body::empty())
+        .unwrap();
     let (status, _, _) = app.send(req).await;
     assert_eq!(status, 401);
 }
@@ -92,18 +173,32 @@ async fn audit_verify_finds_the_first_altered_entry() {
     assert_eq!(code, 0);
     assert!(out.starts_with("audit trail intact:"), "{out}");
     // Someone with the database's superuser rights bypasses the append-only trigger and edits an entry.
-    let id: i64 = sqlx::query_scalar("SELECT id FROM audit_log WHERE actor = 'lanhdao' AND action = 'login'")
-        .fetch_one(&app.db.pool)
+    let id: i64 =
+        sqlx::query_scalar("SELECT id FROM audit_log WHERE actor = 'lanhdao' AND action = 'login'")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    let mut tx = app.db.pool.begin().await.unwrap();
+    sqlx::query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update")
+        .execute(&mut *tx)
         .await
         .unwrap();
-    let mut tx = app.db.pool.begin().await.unwrap();
-    sqlx::query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update").execute(&mut *tx).await.unwrap();
-    sqlx::query("UPDATE audit_log SET actor = 'someone' WHERE id = $1").bind(id).execute(&mut *tx).await.unwrap();
-    sqlx::query("ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update").execute(&mut *tx).await.unwrap();
+    sqlx::query("UPDATE audit_log SET actor = 'someone' WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query("ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let (code, out, _) = oversight(&app.db.url, &["audit", "verify"], None);
     assert_eq!(code, 1);
-    assert_eq!(out.trim(), format!("audit trail broken at entry {id}: its content does not match its hash"));
+    assert_eq!(
+        out.trim(),
+        format!("audit trail broken at entry {id}: its content does not match its hash")
+    );
 }
 
 #[tokio::test]
@@ -118,17 +213,38 @@ async fn boundaries_import_replaces_a_province_with_a_real_shape() {
         ]}"#,
     )
     .unwrap();
-    let (code, out, err) = oversight(&app.db.url, &["boundaries", "import", file.to_str().unwrap(), "--level", "province"], None);
+    let (code, out, err) = oversight(
+        &app.db.url,
+        &[
+            "boundaries",
+            "import",
+            file.to_str().unwrap(),
+            "--level",
+            "province",
+        ],
+        None,
+    );
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("1 province boundaries replaced"), "{out}");
     assert!(out.contains("98"), "{out}");
-    let (synthetic, source): (bool, String) = sqlx::query_as("SELECT synthetic, source FROM unit_geometry WHERE unit = '01' AND lod = 0")
-        .fetch_one(&app.db.pool)
-        .await
-        .unwrap();
+    let (synthetic, source): (bool, String) =
+        sqlx::query_as("SELECT synthetic, source FROM unit_geometry WHERE unit = '01' AND lod = 0")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
     assert!(!synthetic);
     assert!(source.starts_with("import:"));
-    let (code, _, err) = oversight(&app.db.url, &["boundaries", "import", file.to_str().unwrap(), "--level", "district"], None);
+    let (code, _, err) = oversight(
+        &app.db.url,
+        &[
+            "boundaries",
+            "import",
+            file.to_str().unwrap(),
+            "--level",
+            "district",
+        ],
+        None,
+    );
     assert_eq!(code, 1);
     assert!(err.contains("--level"), "{err}");
     std::fs::remove_file(file).ok();

@@ -23,8 +23,17 @@ pub fn site(root: &Path) -> anyhow::Result<()> {
     fs::create_dir_all(&pkg)?;
     println!("== building the app for the browser (wasm32, hydrate)");
     status(cargo().args([
-        "build", "-p", "app", "--lib", "--target", "wasm32-unknown-unknown",
-        "--no-default-features", "--features", "hydrate", "--profile", "wasm-release",
+        "build",
+        "-p",
+        "app",
+        "--lib",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--no-default-features",
+        "--features",
+        "hydrate",
+        "--profile",
+        "wasm-release",
     ]))?;
     let wasm = root.join("target/wasm32-unknown-unknown/wasm-release/app.wasm");
     bindgen_and_optimize(root, &wasm, &pkg)?;
@@ -33,7 +42,12 @@ pub fn site(root: &Path) -> anyhow::Result<()> {
     let maplibre = root.join("node_modules/maplibre-gl/dist");
     let vendor = site.join("vendor/maplibre-gl");
     fs::create_dir_all(&vendor)?;
-    for f in ["maplibre-gl.mjs", "maplibre-gl-shared.mjs", "maplibre-gl-worker.mjs", "maplibre-gl.css"] {
+    for f in [
+        "maplibre-gl.mjs",
+        "maplibre-gl-shared.mjs",
+        "maplibre-gl-worker.mjs",
+        "maplibre-gl.css",
+    ] {
         copy_if_changed(&maplibre.join(f), &vendor.join(f))?;
     }
     fonts(root, &site.join("fonts"))?;
@@ -47,7 +61,9 @@ pub fn site(root: &Path) -> anyhow::Result<()> {
 /// wasm-bindgen through the library pinned in Cargo.lock, then wasm-opt from npm's binaryen, only
 /// when the input changed (wasm-opt takes seconds).
 fn bindgen_and_optimize(root: &Path, wasm: &Path, pkg: &Path) -> anyhow::Result<()> {
-    let input_hash = hex::encode(Sha256::digest(fs::read(wasm).context("reading the app's wasm")?));
+    let input_hash = hex::encode(Sha256::digest(
+        fs::read(wasm).context("reading the app's wasm")?,
+    ));
     let stamp = root.join("target/site/.wasm-stamp");
     let out = pkg.join("oversight_bg.wasm");
     if fs::read_to_string(&stamp).ok().as_deref() == Some(input_hash.as_str()) && out.exists() {
@@ -57,14 +73,24 @@ fn bindgen_and_optimize(root: &Path, wasm: &Path, pkg: &Path) -> anyhow::Result<
     let _ = fs::remove_dir_all(&tmp);
     fs::create_dir_all(&tmp)?;
     let mut b = wasm_bindgen_cli_support::Bindgen::new();
-    b.input_path(wasm).web(true)?.out_name("oversight").typescript(false);
+    b.input_path(wasm)
+        .web(true)?
+        .out_name("oversight")
+        .typescript(false);
     b.generate(&tmp).context("wasm-bindgen")?;
     println!("== optimizing the wasm (wasm-opt from npm binaryen)");
     let wasm_opt = root.join("node_modules/.bin/wasm-opt");
     status(
         Command::new(wasm_opt)
             .arg(tmp.join("oversight_bg.wasm"))
-            .args(["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals", "-o"])
+            .args([
+                "-Oz",
+                "--enable-bulk-memory",
+                "--enable-nontrapping-float-to-int",
+                "--enable-sign-ext",
+                "--enable-mutable-globals",
+                "-o",
+            ])
             .arg(&out),
     )?;
     copy_if_changed(&tmp.join("oversight.js"), &pkg.join("oversight.js"))?;
@@ -85,7 +111,10 @@ fn styles(root: &Path, pkg: &Path) -> anyhow::Result<()> {
     files.sort();
     let mut css = String::new();
     for f in files {
-        css.push_str(&format!("/* {} */\n", f.file_name().unwrap_or_default().to_string_lossy()));
+        css.push_str(&format!(
+            "/* {} */\n",
+            f.file_name().unwrap_or_default().to_string_lossy()
+        ));
         css.push_str(&fs::read_to_string(&f)?);
         css.push('\n');
     }
@@ -119,7 +148,10 @@ fn precompress(dir: &Path) -> anyhow::Result<()> {
         }
         let br = path.with_extension(format!("{ext}.br"));
         let newer = |p: &Path| -> bool {
-            match (fs::metadata(p).and_then(|m| m.modified()), fs::metadata(&path).and_then(|m| m.modified())) {
+            match (
+                fs::metadata(p).and_then(|m| m.modified()),
+                fs::metadata(&path).and_then(|m| m.modified()),
+            ) {
                 (Ok(a), Ok(b)) => a >= b,
                 _ => false,
             }
@@ -132,7 +164,11 @@ fn precompress(dir: &Path) -> anyhow::Result<()> {
         gz.write_all(&data)?;
         fs::write(path.with_extension(format!("{ext}.gz")), gz.finish()?)?;
         let mut out = Vec::new();
-        let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+        let params = brotli::enc::BrotliEncoderParams {
+            quality: 11,
+            lgwin: 22,
+            ..Default::default()
+        };
         brotli::BrotliCompress(&mut data.as_slice(), &mut out, &params)?;
         fs::write(&br, out)?;
     }
@@ -142,7 +178,9 @@ fn precompress(dir: &Path) -> anyhow::Result<()> {
 fn report_sizes(pkg: &Path) -> anyhow::Result<()> {
     for name in ["oversight_bg.wasm", "oversight.js", "oversight.css"] {
         let raw = fs::metadata(pkg.join(name)).map(|m| m.len()).unwrap_or(0);
-        let br = fs::metadata(pkg.join(format!("{name}.br"))).map(|m| m.len()).unwrap_or(0);
+        let br = fs::metadata(pkg.join(format!("{name}.br")))
+            .map(|m| m.len())
+            .unwrap_or(0);
         println!("   {name}: {} KB, {} KB brotli", raw / 1024, br / 1024);
     }
     Ok(())

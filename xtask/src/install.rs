@@ -8,7 +8,9 @@ use std::process::Command;
 
 /// The wasm target and the npm packages (MapLibre, the font, binaryen's wasm-opt, Playwright).
 pub fn ensure_build_tools(root: &Path) -> anyhow::Result<()> {
-    let installed = Command::new("rustup").args(["target", "list", "--installed"]).output();
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output();
     let has_wasm = installed
         .as_ref()
         .map(|o| String::from_utf8_lossy(&o.stdout).contains("wasm32-unknown-unknown"))
@@ -53,7 +55,10 @@ pub fn postgres_bin(program: &str) -> Option<PathBuf> {
 }
 
 fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
-    println!("== installing {} from Debian's packages", packages.join(", "));
+    println!(
+        "== installing {} from Debian's packages",
+        packages.join(", ")
+    );
     status(Command::new("apt-get").args(["update", "-q"]))?;
     status(
         Command::new("apt-get")
@@ -65,7 +70,9 @@ fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
 
 /// PostgreSQL's server binaries (the private cluster), unless `DATABASE_URL` names a server.
 pub fn ensure_postgres() -> anyhow::Result<()> {
-    if std::env::var("DATABASE_URL").is_ok_and(|u| !u.is_empty()) || postgres_bin("initdb").is_some() {
+    if std::env::var("DATABASE_URL").is_ok_and(|u| !u.is_empty())
+        || postgres_bin("initdb").is_some()
+    {
         return Ok(());
     }
     apt_install(&["postgresql", "postgresql-contrib"])

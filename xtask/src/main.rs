@@ -28,7 +28,11 @@ fn run() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("build") => {
             install::ensure_build_tools(&root)?;
-            let profile = if flag("--release") { build::Profile::Release } else { build::Profile::Debug };
+            let profile = if flag("--release") {
+                build::Profile::Release
+            } else {
+                build::Profile::Debug
+            };
             build::site(&root)?;
             build::server(&root, profile)?;
         }
@@ -56,13 +60,16 @@ fn run() -> anyhow::Result<()> {
             build::server(&root, build::Profile::Debug)?;
             let server = E2eServer::start(&root)?;
             let mut cmd = Command::new("node");
-            cmd.arg("end2end/screenshots.mjs").env("BASE_URL", &server.url);
+            cmd.arg("end2end/screenshots.mjs")
+                .env("BASE_URL", &server.url);
             let result = status(&mut cmd);
             drop(server);
             result?;
         }
         _ => {
-            eprintln!("usage: cargo xtask run | test | build [--release] | geodata [--check] | screenshots");
+            eprintln!(
+                "usage: cargo xtask run | test | build [--release] | geodata [--check] | screenshots"
+            );
             std::process::exit(2);
         }
     }
@@ -92,7 +99,8 @@ fn test(root: &Path) -> anyhow::Result<()> {
     println!("== end-to-end tests (Chromium)");
     let server = E2eServer::start(root)?;
     let mut e2e = Command::new(root.join("node_modules/.bin/playwright"));
-    e2e.args(["test", "--config", "end2end/playwright.config.ts"]).env("BASE_URL", &server.url);
+    e2e.args(["test", "--config", "end2end/playwright.config.ts"])
+        .env("BASE_URL", &server.url);
     let e2e = status(&mut e2e);
     drop(server);
     stop_cluster(&test_pg.join("pg"));
@@ -114,7 +122,9 @@ impl E2eServer {
         let data = root.join("target/e2e-data");
         stop_cluster(&data.join("pg"));
         let _ = std::fs::remove_dir_all(&data);
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
         let bin = root.join("target/debug/oversight");
         let env = |c: &mut Command| {
             c.env("OVERSIGHT_DATA_DIR", &data)
@@ -145,7 +155,9 @@ impl E2eServer {
 impl Drop for E2eServer {
     fn drop(&mut self) {
         // SIGTERM: the server shuts down gracefully and stops its private cluster.
-        let _ = Command::new("kill").arg(self.child.id().to_string()).status();
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
         let _ = self.child.wait();
         stop_cluster(&self.data.join("pg"));
     }
@@ -157,7 +169,9 @@ fn stop_cluster(root: &Path) {
     if !pgdata.join("postmaster.pid").exists() {
         return;
     }
-    let Some(pg_ctl) = install::postgres_bin("pg_ctl") else { return };
+    let Some(pg_ctl) = install::postgres_bin("pg_ctl") else {
+        return;
+    };
     let _ = Command::new("runuser")
         .args(["-u", "postgres", "--"])
         .arg(pg_ctl)
@@ -171,8 +185,12 @@ fn stop_cluster(root: &Path) {
 fn exec_server(root: &Path) -> anyhow::Result<()> {
     use std::os::unix::process::CommandExt;
     let mut cmd = Command::new(root.join("target/release/oversight"));
-    cmd.arg("serve").env("OVERSIGHT_SITE_DIR", root.join("target/site"));
-    println!("== starting the center on http://{}", std::env::var("OVERSIGHT_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".into()));
+    cmd.arg("serve")
+        .env("OVERSIGHT_SITE_DIR", root.join("target/site"));
+    println!(
+        "== starting the center on http://{}",
+        std::env::var("OVERSIGHT_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".into())
+    );
     let err = cmd.exec();
     bail!("starting the server: {err}")
 }
@@ -191,5 +209,8 @@ pub(crate) fn status(cmd: &mut Command) -> anyhow::Result<()> {
 }
 
 fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }

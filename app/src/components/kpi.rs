@@ -34,7 +34,11 @@ pub fn KpiTile(
     let change = domain::summary::change_pct(current, previous);
     let tone = match (change, up_is_good) {
         (Some(c), Some(good)) if c.abs() >= 0.05 => {
-            if (c > 0.0) == good { "good" } else { "bad" }
+            if (c > 0.0) == good {
+                "good"
+            } else {
+                "bad"
+            }
         }
         _ => "neutral",
     };

@@ -33,7 +33,11 @@ extern "C" {
     pub fn fit_bounds(this: &Map, bounds: &JsValue, options: &JsValue);
 
     #[wasm_bindgen(method, js_name = queryRenderedFeatures)]
-    pub fn query_rendered_features(this: &Map, geometry: &JsValue, options: &JsValue) -> js_sys::Array;
+    pub fn query_rendered_features(
+        this: &Map,
+        geometry: &JsValue,
+        options: &JsValue,
+    ) -> js_sys::Array;
 
     #[wasm_bindgen(method, js_name = getCanvas)]
     pub fn get_canvas(this: &Map) -> web_sys::HtmlElement;

@@ -185,7 +185,8 @@ mod client {
                 });
             });
             on_layer(&m, "click", FILL, move |e| {
-                let features = js_sys::Reflect::get(&e, &"features".into()).unwrap_or(JsValue::NULL);
+                let features =
+                    js_sys::Reflect::get(&e, &"features".into()).unwrap_or(JsValue::NULL);
                 let first = js_sys::Reflect::get(&features, &0.into()).unwrap_or(JsValue::NULL);
                 if let Some(code) = get_str(&first, &["properties", "code"]) {
                     selected.set(Some(code));
@@ -206,7 +207,9 @@ mod client {
             on(&m, "idle", {
                 let m = m.clone();
                 move |_| {
-                    let Some(el) = container.get_untracked() else { return };
+                    let Some(el) = container.get_untracked() else {
+                        return;
+                    };
                     let features = m.query_rendered_features(
                         &JsValue::UNDEFINED,
                         &js(json!({"layers": [FILL]})),
@@ -240,8 +243,11 @@ mod client {
                 let Some(m) = m else { return };
                 let max = values.iter().map(|v| v.value).fold(0.0, f64::max);
                 let b = breaks(max);
-                let mut expr = vec![json!("interpolate"), json!(["linear"]),
-                    json!(["coalesce", ["feature-state", "value"], 0])];
+                let mut expr = vec![
+                    json!("interpolate"),
+                    json!(["linear"]),
+                    json!(["coalesce", ["feature-state", "value"], 0]),
+                ];
                 for (i, stop) in b.iter().enumerate() {
                     expr.push(json!(stop));
                     expr.push(json!(RAMP[i]));
@@ -263,10 +269,16 @@ mod client {
                 map.with_value(|m| {
                     let Some(m) = m else { return };
                     if let Some(Some(old)) = &prev {
-                        m.set_feature_state(&js(json!({"source": SOURCE, "id": old})), &js(json!({"selected": false})));
+                        m.set_feature_state(
+                            &js(json!({"source": SOURCE, "id": old})),
+                            &js(json!({"selected": false})),
+                        );
                     }
                     if let Some(new) = &now {
-                        m.set_feature_state(&js(json!({"source": SOURCE, "id": new})), &js(json!({"selected": true})));
+                        m.set_feature_state(
+                            &js(json!({"source": SOURCE, "id": new})),
+                            &js(json!({"selected": true})),
+                        );
                     }
                 });
             }

@@ -41,18 +41,32 @@ fn OverviewBody(summary: Summary) -> impl IntoView {
     let selected = RwSignal::new(None::<String>);
     let central = summary.children.iter().any(|u| u.code.len() == 2);
     // Provinces on the map for the centre; a province's communes for a province's user.
-    let (level, within) = if central { ("province", None) } else { ("commune", Some(summary.unit.clone())) };
+    let (level, within) = if central {
+        ("province", None)
+    } else {
+        ("commune", Some(summary.unit.clone()))
+    };
     let areas: Vec<UnitFigures> = summary
         .children
         .iter()
         .filter(|u| if central { u.code.len() == 2 } else { true })
         .cloned()
         .collect();
-    let values: Vec<MapValue> =
-        areas.iter().map(|u| MapValue { code: u.code.clone(), value: u.current.cases as f64 }).collect();
+    let values: Vec<MapValue> = areas
+        .iter()
+        .map(|u| MapValue {
+            code: u.code.clone(),
+            value: u.current.cases as f64,
+        })
+        .collect();
     let max = values.iter().map(|v| v.value).fold(0.0, f64::max);
     let mut ranked = summary.children.clone();
-    ranked.sort_by(|a, b| b.current.cases.cmp(&a.current.cases).then(a.code.cmp(&b.code)));
+    ranked.sort_by(|a, b| {
+        b.current
+            .cases
+            .cmp(&a.current.cases)
+            .then(a.code.cmp(&b.code))
+    });
     let top = ranked.first().map(|u| u.current.cases).unwrap_or(0).max(1);
     let children = StoredValue::new(summary.children.clone());
     let to = summary.period.to;

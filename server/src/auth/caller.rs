@@ -21,7 +21,15 @@ pub struct Caller {
     pub source: Option<String>,
 }
 
-type Row = (String, String, String, String, String, String, Option<String>);
+type Row = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+);
 
 impl FromRequestParts<ApiContext> for Caller {
     type Rejection = Error;
@@ -36,7 +44,8 @@ impl FromRequestParts<ApiContext> for Caller {
             .bind(token_hash(token))
             .fetch_optional(&ctx.db)
             .await?;
-            let row = row.ok_or_else(|| Error::Unauthorized("the bearer token is not valid".into()))?;
+            let row =
+                row.ok_or_else(|| Error::Unauthorized("the bearer token is not valid".into()))?;
             return Ok(caller(row, None));
         }
         let Some(token) = session_cookie(parts) else {
@@ -54,7 +63,8 @@ impl FromRequestParts<ApiContext> for Caller {
         .bind(IDLE_MINUTES as i32)
         .fetch_optional(&ctx.db)
         .await?;
-        let row = row.ok_or_else(|| Error::Unauthorized("the session has ended; log in again".into()))?;
+        let row =
+            row.ok_or_else(|| Error::Unauthorized("the session has ended; log in again".into()))?;
         Ok(caller(row, Some(token)))
     }
 }
@@ -65,7 +75,12 @@ fn caller(row: Row, session: Option<String>) -> Caller {
         username,
         // The database's CHECK constraints allow only known words; fall back to the least power.
         role: role.parse().unwrap_or(Role::Display),
-        scope: Scope { unit: code, path, name, level: level.parse().unwrap_or(UnitLevel::Cell) },
+        scope: Scope {
+            unit: code,
+            path,
+            name,
+            level: level.parse().unwrap_or(UnitLevel::Cell),
+        },
         session,
         source,
     }
@@ -73,7 +88,9 @@ fn caller(row: Row, session: Option<String>) -> Caller {
 
 fn bearer(parts: &Parts) -> Option<&str> {
     let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
-    let token = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer "))?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))?;
     Some(token.trim()).filter(|t| !t.is_empty())
 }
 

@@ -47,7 +47,8 @@ impl Cluster {
             Command::new(&bin)
         };
         cmd.args(args).current_dir(&self.root);
-        cmd.output().with_context(|| format!("running {}", bin.display()))
+        cmd.output()
+            .with_context(|| format!("running {}", bin.display()))
     }
 
     /// Creates the cluster if needed and starts it if it is not running.
@@ -69,7 +70,16 @@ impl Cluster {
         let log = self.root.join("postgresql.log");
         let out = self.run(
             "pg_ctl",
-            &["-D", &pgdata, "-l", &log.to_string_lossy(), "-w", "-t", "60", "start"],
+            &[
+                "-D",
+                &pgdata,
+                "-l",
+                &log.to_string_lossy(),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
         )?;
         if !out.status.success() {
             let tail = fs::read_to_string(&log).unwrap_or_default();
@@ -131,7 +141,8 @@ impl Cluster {
 
     /// The loopback port the cluster listens on.
     pub fn port(&self) -> anyhow::Result<u16> {
-        let text = fs::read_to_string(self.root.join("port")).context("reading the cluster's port")?;
+        let text =
+            fs::read_to_string(self.root.join("port")).context("reading the cluster's port")?;
         Ok(text.trim().parse()?)
     }
 
@@ -139,7 +150,11 @@ impl Cluster {
     pub fn database_url(&self, db: &str) -> anyhow::Result<String> {
         let password = fs::read_to_string(self.root.join("password"))
             .context("reading the cluster's password")?;
-        Ok(format!("postgres://oversight:{}@127.0.0.1:{}/{db}", password.trim(), self.port()?))
+        Ok(format!(
+            "postgres://oversight:{}@127.0.0.1:{}/{db}",
+            password.trim(),
+            self.port()?
+        ))
     }
 
     /// Creates database `db` if it does not exist.
@@ -172,7 +187,17 @@ impl Cluster {
 
     /// Stops the cluster (fast shutdown: sessions are ended, committed data is safe).
     pub fn stop(&self) -> anyhow::Result<()> {
-        let out = self.run("pg_ctl", &["-D", &self.pgdata().to_string_lossy(), "-m", "fast", "-w", "stop"])?;
+        let out = self.run(
+            "pg_ctl",
+            &[
+                "-D",
+                &self.pgdata().to_string_lossy(),
+                "-m",
+                "fast",
+                "-w",
+                "stop",
+            ],
+        )?;
         if !out.status.success() {
             bail!("pg_ctl stop: {}", String::from_utf8_lossy(&out.stderr));
         }

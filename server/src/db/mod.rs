@@ -61,6 +61,8 @@ pub async fn connect(url: &str, max: u32) -> anyhow::Result<PgPool> {
 
 /// Whether the database holds no units yet (a fresh database gets the demo data).
 pub async fn is_empty(pool: &PgPool) -> anyhow::Result<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM unit").fetch_one(pool).await?;
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM unit")
+        .fetch_one(pool)
+        .await?;
     Ok(n == 0)
 }

@@ -39,9 +39,16 @@ type UserRow = (i64, String, String, String, String, bool, bool);
     responses((status = 200, body = Me, description = "logged in; the session cookie is set"),
               (status = 400, body = domain::api::ApiError), (status = 401, body = domain::api::ApiError),
               (status = 429, body = domain::api::ApiError, description = "locked after failed logins")))]
-pub async fn login(State(ctx): State<ApiContext>, body: axum::body::Bytes) -> Result<Response, Error> {
-    let req: LoginRequest = serde_json::from_slice(&body)
-        .map_err(|e| Error::invalid("body", format!("expected {{\"username\", \"password\"}}: {e}")))?;
+pub async fn login(
+    State(ctx): State<ApiContext>,
+    body: axum::body::Bytes,
+) -> Result<Response, Error> {
+    let req: LoginRequest = serde_json::from_slice(&body).map_err(|e| {
+        Error::invalid(
+            "body",
+            format!("expected {{\"username\", \"password\"}}: {e}"),
+        )
+    })?;
     if req.username.is_empty() || req.username.len() > 64 {
         return Err(Error::invalid("username", "must be 1 to 64 characters"));
     }
@@ -57,17 +64,34 @@ pub async fn login(State(ctx): State<ApiContext>, body: axum::body::Bytes) -> Re
     .fetch_optional(&ctx.db)
     .await?;
     // Verify against a dummy hash for unknown users, so timing does not reveal who exists.
-    let hash = row.as_ref().map(|r| r.2.clone()).unwrap_or_else(|| password::dummy_hash().into());
+    let hash = row
+        .as_ref()
+        .map(|r| r.2.clone())
+        .unwrap_or_else(|| password::dummy_hash().into());
     let pw = req.password.clone();
     let ok = tokio::task::spawn_blocking(move || password::verify_password(&pw, &hash))
         .await
         .map_err(|e| Error::Internal(e.into()))?;
     let Some((id, username, _, role, scope, disabled, locked)) = row else {
-        audit::append(&ctx.db, &req.username, "login_failed", "", json!({"reason": "unknown user"})).await?;
+        audit::append(
+            &ctx.db,
+            &req.username,
+            "login_failed",
+            "",
+            json!({"reason": "unknown user"}),
+        )
+        .await?;
         return Err(Error::Unauthorized("wrong username or password".into()));
     };
     if locked {
-        audit::append(&ctx.db, &username, "login_refused", "", json!({"reason": "locked"})).await?;
+        audit::append(
+            &ctx.db,
+            &username,
+            "login_refused",
+            "",
+            json!({"reason": "locked"}),
+        )
+        .await?;
         return Err(Error::TooManyRequests(format!(
             "too many failed logins: the account is locked for up to {LOCK_MINUTES} minutes"
         )));
@@ -84,8 +108,19 @@ pub async fn login(State(ctx): State<ApiContext>, body: axum::body::Bytes) -> Re
         .bind(LOCK_MINUTES)
         .execute(&ctx.db)
         .await?;
-        let reason = if disabled { "disabled" } else { "wrong password" };
-        audit::append(&ctx.db, &username, "login_failed", "", json!({ "reason": reason })).await?;
+        let reason = if disabled {
+            "disabled"
+        } else {
+            "wrong password"
+        };
+        audit::append(
+            &ctx.db,
+            &username,
+            "login_failed",
+            "",
+            json!({ "reason": reason }),
+        )
+        .await?;
         return Err(Error::Unauthorized("wrong username or password".into()));
     }
     sqlx::query("UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = $1")

@@ -2,11 +2,11 @@
 
 use super::{ApiContext, Error, Query};
 use crate::auth::Caller;
+use axum::Router;
 use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use serde::Deserialize;
 
 pub fn router() -> Router<ApiContext> {
@@ -37,14 +37,20 @@ pub async fn boundaries(
     let level = match q.level.as_str() {
         "province" | "commune" => q.level.as_str(),
         other => {
-            return Err(Error::invalid("level", format!("'{other}' is not one of: province, commune")));
+            return Err(Error::invalid(
+                "level",
+                format!("'{other}' is not one of: province, commune"),
+            ));
         }
     };
     let lod = q.lod.unwrap_or(1);
     if !(0..=2).contains(&lod) {
         return Err(Error::invalid("lod", "must be 0, 1 or 2"));
     }
-    let within = caller.scope.unit_within(&ctx.db, "within", q.within.as_deref()).await?;
+    let within = caller
+        .scope
+        .unit_within(&ctx.db, "within", q.within.as_deref())
+        .await?;
     // The coarsest stored level at or below the one asked for (communes may lack lod 2).
     let body: String = sqlx::query_scalar(
         "SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(
@@ -63,7 +69,10 @@ pub async fn boundaries(
     .fetch_one(&ctx.db)
     .await?;
     Ok((
-        [(CONTENT_TYPE, "application/geo+json"), (CACHE_CONTROL, "private, max-age=300")],
+        [
+            (CONTENT_TYPE, "application/geo+json"),
+            (CACHE_CONTROL, "private, max-age=300"),
+        ],
         body,
     )
         .into_response())

@@ -29,7 +29,10 @@ pub enum Error {
 impl Error {
     /// Invalid input in `field`.
     pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Error {
-        Error::Invalid { field: field.into(), reason: reason.into() }
+        Error::Invalid {
+            field: field.into(),
+            reason: reason.into(),
+        }
     }
 }
 
@@ -59,6 +62,13 @@ impl IntoResponse for Error {
                 (StatusCode::INTERNAL_SERVER_ERROR, None)
             }
         };
-        (status, Json(ApiError { error: self.to_string(), field })).into_response()
+        (
+            status,
+            Json(ApiError {
+                error: self.to_string(),
+                field,
+            }),
+        )
+            .into_response()
     }
 }

@@ -21,11 +21,21 @@ pub fn root_router() -> Router<ApiContext> {
     responses((status = 200, body = Health), (status = 503, body = Health, description = "degraded")))]
 pub async fn health(State(ctx): State<ApiContext>) -> (StatusCode, Json<Health>) {
     let ping = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&ctx.db);
-    let up = matches!(tokio::time::timeout(Duration::from_secs(2), ping).await, Ok(Ok(1)));
+    let up = matches!(
+        tokio::time::timeout(Duration::from_secs(2), ping).await,
+        Ok(Ok(1))
+    );
     let body = Health {
         status: if up { "ok" } else { "degraded" }.into(),
         database: if up { "ok" } else { "down" }.into(),
         version: env!("CARGO_PKG_VERSION").into(),
     };
-    (if up { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, Json(body))
+    (
+        if up {
+            StatusCode::OK
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
+        },
+        Json(body),
+    )
 }

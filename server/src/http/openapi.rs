@@ -8,18 +8,31 @@ use utoipa::OpenApi;
 /// The OpenAPI document of `/api/v1`.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Oversight API", version = "1",
-         description = "The open API of the Oversight operations center. Every read is limited to the caller's scope."),
+    info(
+        title = "Oversight API",
+        version = "1",
+        description = "The open API of the Oversight operations center. Every read is limited to the caller's scope."
+    ),
     paths(
         super::health::health,
-        super::auth::login, super::auth::logout, super::auth::me,
+        super::auth::login,
+        super::auth::logout,
+        super::auth::me,
         super::units::units,
         super::boundaries::boundaries,
         super::summary::summary,
     ),
-    components(schemas(domain::api::Health, domain::api::LoginRequest, domain::api::Me,
-                       domain::api::Unit, domain::api::ApiError, domain::summary::Summary,
-                       domain::summary::Figures, domain::summary::Period, domain::summary::UnitFigures)),
+    components(schemas(
+        domain::api::Health,
+        domain::api::LoginRequest,
+        domain::api::Me,
+        domain::api::Unit,
+        domain::api::ApiError,
+        domain::summary::Summary,
+        domain::summary::Figures,
+        domain::summary::Period,
+        domain::summary::UnitFigures
+    ))
 )]
 pub struct ApiDoc;
 

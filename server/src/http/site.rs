@@ -30,7 +30,11 @@ pub fn router(ctx: ApiContext) -> Router<ApiContext> {
     let options = ctx.leptos.clone();
     let static_files = |dir: &str| {
         Router::new()
-            .fallback_service(ServeDir::new(site.join(dir)).precompressed_br().precompressed_gzip())
+            .fallback_service(
+                ServeDir::new(site.join(dir))
+                    .precompressed_br()
+                    .precompressed_gzip(),
+            )
             .layer(SetResponseHeaderLayer::overriding(
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("public, max-age=3600"),
@@ -57,7 +61,11 @@ async fn require_login(State(ctx): State<ApiContext>, req: Request, next: Next) 
         Ok(_) => next.run(Request::from_parts(parts, body)).await,
         Err(super::Error::Unavailable) => super::Error::Unavailable.into_response(),
         Err(_) => {
-            let target = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let target = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
             let next = url_encode(target);
             Redirect::to(&format!("/login?next={next}")).into_response()
         }
@@ -80,8 +88,14 @@ fn url_encode(s: &str) -> String {
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         header::CONTENT_SECURITY_POLICY,

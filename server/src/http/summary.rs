@@ -51,23 +51,36 @@ pub struct SummaryFilter {
 impl SummaryQuery {
     fn validate(&self, today: NaiveDate) -> Result<SummaryFilter, Error> {
         let to = date("to", self.to.as_deref())?.unwrap_or(today);
-        let from = date("from", self.from.as_deref())?
-            .unwrap_or_else(|| Period::year_to_date(to).from);
+        let from =
+            date("from", self.from.as_deref())?.unwrap_or_else(|| Period::year_to_date(to).from);
         if from > to {
             return Err(Error::invalid("from", "must not be after 'to'"));
         }
         if (to - from).num_days() > 366 * 20 {
-            return Err(Error::invalid("from", "the period may span at most 20 years"));
+            return Err(Error::invalid(
+                "from",
+                "the period may span at most 20 years",
+            ));
         }
         let kind = match self.kind.as_deref().filter(|s| !s.is_empty()) {
-            Some(k) => Some(k.parse().map_err(|e: domain::UnknownWord| Error::invalid("kind", e.to_string()))?),
+            Some(k) => Some(
+                k.parse()
+                    .map_err(|e: domain::UnknownWord| Error::invalid("kind", e.to_string()))?,
+            ),
             None => None,
         };
         let sector = match self.sector.as_deref().filter(|s| !s.is_empty()) {
-            Some(k) => Some(k.parse().map_err(|e: domain::UnknownWord| Error::invalid("sector", e.to_string()))?),
+            Some(k) => Some(
+                k.parse()
+                    .map_err(|e: domain::UnknownWord| Error::invalid("sector", e.to_string()))?,
+            ),
             None => None,
         };
-        Ok(SummaryFilter { period: Period { from, to }, kind, sector })
+        Ok(SummaryFilter {
+            period: Period { from, to },
+            kind,
+            sector,
+        })
     }
 }
 
@@ -80,7 +93,10 @@ pub async fn summary(
     Query(q): Query<SummaryQuery>,
 ) -> Result<Json<Summary>, Error> {
     let filter = q.validate(chrono::Local::now().date_naive())?;
-    let unit = caller.scope.unit_within(&ctx.db, "unit", q.unit.as_deref()).await?;
+    let unit = caller
+        .scope
+        .unit_within(&ctx.db, "unit", q.unit.as_deref())
+        .await?;
     Ok(Json(compute(&ctx.db, &unit, &filter).await?))
 }
 
@@ -116,7 +132,11 @@ pub async fn compute(
                 disciplines: disc,
                 amount_vnd: amount,
             };
-            let total = if is_current { &mut current } else { &mut previous };
+            let total = if is_current {
+                &mut current
+            } else {
+                &mut previous
+            };
             add(total, &fig);
             if let Some(child) = child {
                 let e = by_child.entry(child).or_default();
@@ -124,17 +144,21 @@ pub async fn compute(
             }
         }
     }
-    let children: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT code, name, path::text FROM unit WHERE parent = $1 ORDER BY code",
-    )
-    .bind(&unit.code)
-    .fetch_all(db)
-    .await?;
+    let children: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT code, name, path::text FROM unit WHERE parent = $1 ORDER BY code")
+            .bind(&unit.code)
+            .fetch_all(db)
+            .await?;
     let children = children
         .into_iter()
         .map(|(code, name, path)| {
             let (c, p) = by_child.get(&path).copied().unwrap_or_default();
-            UnitFigures { code, name, current: c, previous: p }
+            UnitFigures {
+                code,
+                name,
+                current: c,
+                previous: p,
+            }
         })
         .collect();
     let data_as_of: Option<chrono::DateTime<chrono::Utc>> =

@@ -23,7 +23,14 @@ pub struct UnitsQuery {
     pub parent: Option<String>,
 }
 
-type UnitRow = (String, String, String, Option<String>, Option<f64>, Option<f64>);
+type UnitRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<f64>,
+    Option<f64>,
+);
 
 #[utoipa::path(get, path = "/api/v1/units", tag = "units", params(UnitsQuery),
     responses((status = 200, body = Vec<Unit>), (status = 400, body = domain::api::ApiError),
@@ -34,11 +41,20 @@ pub async fn units(
     Query(q): Query<UnitsQuery>,
 ) -> Result<Json<Vec<Unit>>, Error> {
     let level = match q.level.as_deref().filter(|s| !s.is_empty()) {
-        Some(l) => Some(l.parse::<UnitLevel>().map_err(|e| Error::invalid("level", e.to_string()))?),
+        Some(l) => Some(
+            l.parse::<UnitLevel>()
+                .map_err(|e| Error::invalid("level", e.to_string()))?,
+        ),
         None => None,
     };
     let parent = match q.parent.as_deref() {
-        Some(p) => Some(caller.scope.unit_within(&ctx.db, "parent", Some(p)).await?.code),
+        Some(p) => Some(
+            caller
+                .scope
+                .unit_within(&ctx.db, "parent", Some(p))
+                .await?
+                .code,
+        ),
         None => None,
     };
     let rows: Vec<UnitRow> = sqlx::query_as(

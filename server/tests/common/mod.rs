@@ -32,7 +32,10 @@ impl TestApp {
     }
 
     /// Sends a request; returns the status, the headers and the body as JSON (or a string).
-    pub async fn send(&self, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
+    pub async fn send(
+        &self,
+        req: Request<Body>,
+    ) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
@@ -53,12 +56,18 @@ impl TestApp {
     }
 
     /// `POST path` with a JSON body.
-    pub async fn post(&self, path: &str, body: &str, cookie: Option<&str>) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
+    pub async fn post(
+        &self,
+        path: &str,
+        body: &str,
+        cookie: Option<&str>,
+    ) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
         let mut req = Request::post(path).header(header::CONTENT_TYPE, "application/json");
         if let Some(c) = cookie {
             req = req.header(header::COOKIE, c);
         }
-        self.send(req.body(Body::from(body.to_string())).unwrap()).await
+        self.send(req.body(Body::from(body.to_string())).unwrap())
+            .await
     }
 
     /// Logs in and returns the `Cookie` header value of the session.
