@@ -115,6 +115,13 @@ pub fn vnd_parts(amount: i64, lang: Lang) -> (String, &'static str) {
     }
 }
 
+/// A moment (RFC 3339) as Vietnam's local time (UTC+7), `dd/mm/yyyy HH:MM`.
+pub fn local_time(rfc3339: &str) -> Option<String> {
+    let t = chrono::DateTime::parse_from_rfc3339(rfc3339).ok()?;
+    let vn = chrono::FixedOffset::east_opt(7 * 3600)?;
+    Some(t.with_timezone(&vn).format("%d/%m/%Y %H:%M").to_string())
+}
+
 /// A date as dd/mm/yyyy (both languages, as the brief asks).
 pub fn date(d: NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
@@ -173,6 +180,12 @@ mod tests {
             date(NaiveDate::from_ymd_opt(2026, 3, 7).unwrap()),
             "07/03/2026"
         );
+    }
+
+    #[test]
+    fn moments_are_shown_in_vietnam_time() {
+        assert_eq!(local_time("2026-11-24T18:30:00+00:00").as_deref(), Some("25/11/2026 01:30"));
+        assert_eq!(local_time("yesterday"), None);
     }
 
     #[test]

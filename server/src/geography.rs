@@ -41,8 +41,8 @@ const SHIPPED: &[Shipped] = &[
 
 /// Stores each feature's geometry for the unit whose code it carries (`properties.code`), at one
 /// level of detail, replacing what was there. Features of unknown units are skipped and counted.
-async fn store(
-    pool: &PgPool,
+async fn store<'e>(
+    db: impl sqlx::PgExecutor<'e>,
     level: &str,
     lod: i16,
     collection: &serde_json::Value,
@@ -69,7 +69,7 @@ async fn store(
     .bind(lod)
     .bind(source)
     .bind(synthetic_default)
-    .fetch_one(pool)
+    .fetch_one(db)
     .await?;
     Ok((row.0 as u64, (row.1 - row.0) as u64))
 }
@@ -151,7 +151,8 @@ pub async fn import(
         .fetch_all(pool)
         .await?;
     let known: std::collections::BTreeSet<String> = known.into_iter().collect();
-    let mut levels: [Vec<serde_json::Value>; 3] = Default::default();
+    let mut codes = Vec::new();
+    let mut shapes = Vec::new();
     let mut unknown = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for (i, feature) in fc.features.iter().enumerate() {
@@ -187,8 +188,14 @@ pub async fn import(
         if !seen.insert(code.clone()) {
             bail!("feature {} ({code}): the code appears twice", i + 1);
         }
-        for (lod, simplified) in geodata::simplify_levels(&multi).into_iter().enumerate() {
-            let g = geojson::Geometry::new(geojson::Value::from(&simplified));
+        codes.push(code);
+        shapes.push(multi);
+    }
+    // Simplified together, so that neighbours keep sharing their borders at every level.
+    let mut levels: [Vec<serde_json::Value>; 3] = Default::default();
+    for (code, simplified) in codes.iter().zip(geodata::simplify_collection_levels(&shapes)) {
+        for (lod, shape) in simplified.iter().enumerate() {
+            let g = geojson::Geometry::new(geojson::Value::from(shape));
             levels[lod].push(serde_json::json!({
                 "type": "Feature",
                 "properties": {"code": code, "synthetic": false},
@@ -202,12 +209,15 @@ pub async fn import(
             .map(|n| n.to_string_lossy())
             .unwrap_or_default()
     );
+    // All three levels or none.
+    let mut tx = pool.begin().await?;
     let mut replaced = 0;
     for (lod, features) in levels.into_iter().enumerate() {
         let fc = serde_json::json!({"type": "FeatureCollection", "features": features});
-        let (n, _) = store(pool, level, lod as i16, &fc, &source, false).await?;
+        let (n, _) = store(&mut *tx, level, lod as i16, &fc, &source, false).await?;
         replaced = n;
     }
+    tx.commit().await?;
     crate::audit::append(
         pool,
         "cli",

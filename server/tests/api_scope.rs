@@ -370,6 +370,8 @@ async fn summary_filters_are_validated() {
     let cookie = app.login("lanhdao", "lanhdao-demo").await;
     for (query, field) in [
         ("from=2025-13-01", "from"),
+        ("from=-0001-01-01", "from"),
+        ("to=99999-01-01", "to"),
         ("to=yesterday", "to"),
         ("from=2025-06-01&to=2025-01-01", "from"),
         ("kind=inspection", "kind"),

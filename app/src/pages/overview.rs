@@ -79,7 +79,7 @@ fn OverviewBody(summary: Summary) -> impl IntoView {
                 <p class="period">{t(Key::YearToDate)}" "{format::date(to)}" · "<span class="vs">{t(Key::VsLastYear)}</span></p>
             </div>
             <p class="as-of">
-                {as_of.map(|s| view! { <span>{t(Key::DataAsOf)}": "{s.get(..10).map(|d| d.split('-').rev().collect::<Vec<_>>().join("/")).unwrap_or_default()}</span> })}
+                {as_of.and_then(|s| format::local_time(&s)).map(|s| view! { <span data-testid="as-of">{t(Key::DataAsOf)}": "{s}</span> })}
             </p>
         </div>
         <section class="kpis" aria-label=t(Key::Overview)>

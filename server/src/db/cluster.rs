@@ -24,7 +24,9 @@ const SYSTEM_USER: &str = "postgres";
 impl Cluster {
     /// The cluster whose files live under `root` (created on first start).
     pub fn at(root: impl Into<PathBuf>) -> Cluster {
-        Cluster { root: root.into() }
+        // Absolute, because PostgreSQL's programs run inside the cluster's folder.
+        let root = root.into();
+        Cluster { root: std::path::absolute(&root).unwrap_or(root) }
     }
 
     fn pgdata(&self) -> PathBuf {

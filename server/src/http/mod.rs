@@ -4,6 +4,7 @@
 mod auth;
 mod boundaries;
 mod error;
+mod facts;
 mod health;
 pub mod openapi;
 mod query;
@@ -43,6 +44,7 @@ pub fn api_router() -> Router<ApiContext> {
         .merge(units::router())
         .merge(boundaries::router())
         .merge(summary::router())
+        .merge(facts::router())
         .merge(openapi::router())
 }
 

@@ -21,6 +21,7 @@ use utoipa::OpenApi;
         super::units::units,
         super::boundaries::boundaries,
         super::summary::summary,
+        super::facts::facts,
     ),
     components(schemas(
         domain::api::Health,

@@ -32,11 +32,14 @@ pub struct SummaryQuery {
 }
 
 fn date(field: &'static str, v: Option<&str>) -> Result<Option<NaiveDate>, Error> {
+    use chrono::Datelike;
     match v.filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| Error::invalid(field, format!("'{s}' is not a date (YYYY-MM-DD)"))),
+        Some(s) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(d) if (1900..=2100).contains(&d.year()) => Ok(Some(d)),
+            Ok(_) => Err(Error::invalid(field, format!("'{s}' is outside the years 1900 to 2100"))),
+            Err(_) => Err(Error::invalid(field, format!("'{s}' is not a date (YYYY-MM-DD)"))),
+        },
     }
 }
 
