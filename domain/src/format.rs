@@ -184,7 +184,10 @@ mod tests {
 
     #[test]
     fn moments_are_shown_in_vietnam_time() {
-        assert_eq!(local_time("2026-11-24T18:30:00+00:00").as_deref(), Some("25/11/2026 01:30"));
+        assert_eq!(
+            local_time("2026-11-24T18:30:00+00:00").as_deref(),
+            Some("25/11/2026 01:30")
+        );
         assert_eq!(local_time("yesterday"), None);
     }
 

@@ -193,7 +193,10 @@ pub async fn import(
     }
     // Simplified together, so that neighbours keep sharing their borders at every level.
     let mut levels: [Vec<serde_json::Value>; 3] = Default::default();
-    for (code, simplified) in codes.iter().zip(geodata::simplify_collection_levels(&shapes)) {
+    for (code, simplified) in codes
+        .iter()
+        .zip(geodata::simplify_collection_levels(&shapes))
+    {
         for (lod, shape) in simplified.iter().enumerate() {
             let g = geojson::Geometry::new(geojson::Value::from(shape));
             levels[lod].push(serde_json::json!({

@@ -17,7 +17,11 @@ fn a_subcommand_creates_its_private_cluster_under_the_relative_data_dir_and_stop
             .env("RUST_LOG", "warn")
             .output()
             .unwrap();
-        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
     let (code, _, err) = run(&["seed", "--size", "tiny", "--seed", "3"]);
     assert_eq!(code, Some(0), "{err}");
@@ -26,10 +30,17 @@ fn a_subcommand_creates_its_private_cluster_under_the_relative_data_dir_and_stop
     assert!(pg.join("cluster/PG_VERSION").exists());
     // The password is generated and readable by its owner only; nothing trusts local connections.
     use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(pg.join("password")).unwrap().permissions().mode();
+    let mode = std::fs::metadata(pg.join("password"))
+        .unwrap()
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o077, 0);
     let hba = std::fs::read_to_string(pg.join("cluster/pg_hba.conf")).unwrap();
-    assert!(!hba.lines().any(|l| !l.trim_start().starts_with('#') && l.contains("trust")), "{hba}");
+    assert!(
+        !hba.lines()
+            .any(|l| !l.trim_start().starts_with('#') && l.contains("trust")),
+        "{hba}"
+    );
     // The process that started the cluster stopped it; the next one starts it again.
     assert!(!pg.join("cluster/postmaster.pid").exists());
     let (code, out, err) = run(&["audit", "verify"]);

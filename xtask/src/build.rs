@@ -231,3 +231,29 @@ fn write_if_changed(dest: &Path, data: &[u8]) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// The facts benchmark's engine (`bench/facts-wasm`, release, wasm32) and its bindings (the
+/// library, as for the app), into `target/bench-facts/pkg` (`facts_wasm.js`,
+/// `facts_wasm_bg.wasm`). No wasm-opt: the release build is optimized for speed already.
+pub fn bench_facts(root: &Path) -> anyhow::Result<std::path::PathBuf> {
+    println!("== building the facts benchmark's engine (wasm32, release)");
+    status(cargo().args([
+        "build",
+        "-p",
+        "facts-wasm",
+        "--lib",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--release",
+    ]))?;
+    let wasm = root.join("target/wasm32-unknown-unknown/release/facts_wasm.wasm");
+    let pkg = root.join("target/bench-facts/pkg");
+    fs::create_dir_all(&pkg)?;
+    let mut b = wasm_bindgen_cli_support::Bindgen::new();
+    b.input_path(&wasm)
+        .web(true)?
+        .out_name("facts_wasm")
+        .typescript(false);
+    b.generate(&pkg).context("wasm-bindgen (facts benchmark)")?;
+    Ok(pkg)
+}

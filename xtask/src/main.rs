@@ -5,6 +5,9 @@
 //! - `cargo xtask build [--release]`: builds the site (wasm, scripts, styles, fonts) and the server.
 //! - `cargo xtask geodata [--check]`: regenerates (or checks) the derived map geometry.
 //! - `cargo xtask screenshots`: screenshots of every screen at tablet, desktop and wall sizes.
+//! - `cargo xtask bench-facts [--build-only] [--rows N] [--changes N]`: the facts filter benchmark
+//!   in headless Chromium (our wasm engine, crossfilter2, a plain typed-array scan), its table
+//!   written to `docs/benchmarks/facts.md`.
 
 mod build;
 mod install;
@@ -66,9 +69,10 @@ fn run() -> anyhow::Result<()> {
             drop(server);
             result?;
         }
+        Some("bench-facts") => bench_facts(&root, &args[1..])?,
         _ => {
             eprintln!(
-                "usage: cargo xtask run | test | build [--release] | geodata [--check] | screenshots"
+                "usage: cargo xtask run | test | build [--release] | geodata [--check] | screenshots | bench-facts [--build-only] [--rows N] [--changes N]"
             );
             std::process::exit(2);
         }
@@ -108,6 +112,24 @@ fn test(root: &Path) -> anyhow::Result<()> {
     app.context("app unit tests")?;
     e2e.context("end-to-end tests")?;
     Ok(())
+}
+
+/// The facts filter benchmark: builds its wasm and bindings, then (unless `--build-only`) runs
+/// `bench/facts/run.mjs` with the other arguments, which writes `docs/benchmarks/facts.md`.
+fn bench_facts(root: &Path, args: &[String]) -> anyhow::Result<()> {
+    install::ensure_build_tools(root)?;
+    build::bench_facts(root)?;
+    if args.iter().any(|a| a == "--build-only") {
+        return Ok(());
+    }
+    install::ensure_chromium()?;
+    println!("== running the facts benchmark in headless Chromium");
+    status(
+        Command::new("node")
+            .arg(root.join("bench/facts/run.mjs"))
+            .args(args)
+            .current_dir(root),
+    )
 }
 
 /// A server for the end-to-end tests: its own data directory, the tiny data set, a free port.

@@ -26,7 +26,9 @@ impl Cluster {
     pub fn at(root: impl Into<PathBuf>) -> Cluster {
         // Absolute, because PostgreSQL's programs run inside the cluster's folder.
         let root = root.into();
-        Cluster { root: std::path::absolute(&root).unwrap_or(root) }
+        Cluster {
+            root: std::path::absolute(&root).unwrap_or(root),
+        }
     }
 
     fn pgdata(&self) -> PathBuf {

@@ -37,8 +37,14 @@ fn date(field: &'static str, v: Option<&str>) -> Result<Option<NaiveDate>, Error
         None => Ok(None),
         Some(s) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
             Ok(d) if (1900..=2100).contains(&d.year()) => Ok(Some(d)),
-            Ok(_) => Err(Error::invalid(field, format!("'{s}' is outside the years 1900 to 2100"))),
-            Err(_) => Err(Error::invalid(field, format!("'{s}' is not a date (YYYY-MM-DD)"))),
+            Ok(_) => Err(Error::invalid(
+                field,
+                format!("'{s}' is outside the years 1900 to 2100"),
+            )),
+            Err(_) => Err(Error::invalid(
+                field,
+                format!("'{s}' is not a date (YYYY-MM-DD)"),
+            )),
         },
     }
 }

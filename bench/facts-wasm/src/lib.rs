@@ -1,0 +1,386 @@
+//! The facts filter engine for the browser benchmark (`bench/facts`, `cargo xtask bench-facts`).
+//!
+//! Builds a seeded synthetic table (the generator of `domain/examples/facts_bench.rs`), hands its
+//! columns to JavaScript as typed arrays (so the JavaScript peers filter the very same rows, in
+//! the engine's order), plans the seeded change sequence of the native example, applies change
+//! `k` and writes every linked view into one flat `u32` buffer the page reads in place. It times
+//! nothing itself: the page times each call with `performance.now()`.
+//!
+//! The flat views: `[total, amount low 32 bits, amount high 32 bits, kind.., sector.., status..,
+//! subject.., discipline.., category.., province.., commune.., days..]`, the lengths of each part
+//! given by [`FactsBench::shape`].
+
+use domain::facts::synth::{FIRST_DAY, Rng, SPAN_DAYS, synthetic};
+use domain::facts::{Dimension, Engine, Facts, Filter, ROW_BYTES, Views, encode, lat_of, lon_of};
+use std::collections::BTreeMap;
+use wasm_bindgen::prelude::*;
+
+/// One change of the sequence: a dimension's new filter, or `None` to clear it.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub label: &'static str,
+    pub dimension: Dimension,
+    pub filter: Option<Filter>,
+}
+
+fn toggle(set: &mut Vec<u16>, v: u16) {
+    match set.iter().position(|&x| x == v) {
+        Some(i) => {
+            set.remove(i);
+        }
+        None => set.push(v),
+    }
+}
+
+/// The seeded change sequence of `domain/examples/facts_bench.rs` (rng seed 7 there), over the
+/// engine's facts (row numbers, and so radius and lasso centres, follow the engine's order).
+pub fn plan(f: &Facts, changes: usize, seed: u64) -> Vec<Change> {
+    let n = f.len();
+    let mut rng = Rng::new(seed);
+    let mut brush: Option<(u16, u16)> = None;
+    let mut sets: BTreeMap<Dimension, Vec<u16>> = BTreeMap::new();
+    let mut out = Vec::with_capacity(changes);
+    for _ in 0..changes {
+        let x = rng.below(100);
+        let (label, dimension, filter): (&str, Dimension, Option<Filter>) = match (x, brush) {
+            (0..=9, _) | (10..=34, None) => {
+                let a = FIRST_DAY + rng.below(SPAN_DAYS as u64 - 400) as u16;
+                let b = a + 30 + rng.below(600) as u16;
+                brush = Some((a, b));
+                (
+                    "brush new",
+                    Dimension::Time,
+                    Some(Filter::Days { from: a, to: b }),
+                )
+            }
+            (10..=24, Some((a, b))) => {
+                let s = 1 + rng.below(7) as u16;
+                let (a, b) = if rng.unit() < 0.5 {
+                    (a + s, b + s)
+                } else {
+                    (a.saturating_sub(s), b.saturating_sub(s))
+                };
+                brush = Some((a, b));
+                (
+                    "brush small move",
+                    Dimension::Time,
+                    Some(Filter::Days { from: a, to: b }),
+                )
+            }
+            (25..=31, Some((a, b))) => {
+                let s = 100 + rng.below(500) as u16;
+                let (a, b) = if rng.unit() < 0.5 {
+                    (a + s, b + s)
+                } else {
+                    (a.saturating_sub(s), b.saturating_sub(s))
+                };
+                brush = Some((a, b));
+                (
+                    "brush large move",
+                    Dimension::Time,
+                    Some(Filter::Days { from: a, to: b }),
+                )
+            }
+            (32..=34, Some(_)) => {
+                brush = None;
+                ("brush clear", Dimension::Time, None)
+            }
+            (35..=59, _) => {
+                let (dim, size) = [
+                    (Dimension::Kind, 8),
+                    (Dimension::Sector, 12),
+                    (Dimension::Status, 4),
+                    (Dimension::Discipline, 6),
+                    (Dimension::Category, 9),
+                    (Dimension::Subject, 2),
+                ][rng.below(6) as usize];
+                let set = sets.entry(dim).or_default();
+                toggle(set, rng.below(size) as u16);
+                let filter = (!set.is_empty()).then(|| Filter::Values(set.clone()));
+                ("category toggle", dim, filter)
+            }
+            (60..=71, _) => {
+                let filter = (rng.unit() < 0.8)
+                    .then(|| Filter::Values(vec![rng.below(f.provinces.len() as u64) as u16]));
+                ("province pick", Dimension::Province, filter)
+            }
+            (72..=77, _) => {
+                let filter = (rng.unit() < 0.8)
+                    .then(|| Filter::Values(vec![rng.below(f.communes.len() as u64) as u16]));
+                ("commune pick", Dimension::Commune, filter)
+            }
+            (78..=88, _) => {
+                let r = rng.below(n as u64) as usize;
+                let km = 5.0 + rng.unit() * 120.0;
+                (
+                    "radius",
+                    Dimension::Space,
+                    Some(Filter::Radius {
+                        lat: lat_of(f.lat[r]),
+                        lon: lon_of(f.lon[r]),
+                        km,
+                    }),
+                )
+            }
+            (89..=96, _) => {
+                let r = rng.below(n as u64) as usize;
+                let (lat, lon) = (lat_of(f.lat[r]), lon_of(f.lon[r]));
+                let k = 8 + rng.below(24) as usize;
+                let size = 0.1 + rng.unit();
+                let poly = (0..k)
+                    .map(|i| {
+                        let t = i as f64 / k as f64 * std::f64::consts::TAU;
+                        let rad = size * (0.5 + 0.5 * rng.unit());
+                        (lat + rad * t.sin(), lon + rad * t.cos())
+                    })
+                    .collect();
+                ("lasso", Dimension::Space, Some(Filter::Lasso(poly)))
+            }
+            _ => ("space clear", Dimension::Space, None),
+        };
+        out.push(Change {
+            label,
+            dimension,
+            filter,
+        });
+    }
+    out
+}
+
+/// Writes the views in the flat form (see the crate documentation).
+pub fn flatten(v: &Views<'_>, out: &mut Vec<u32>) {
+    out.clear();
+    out.push(v.total);
+    out.push(v.amount as u32);
+    out.push((v.amount >> 32) as u32);
+    for part in [
+        v.kind,
+        v.sector,
+        v.status,
+        v.subject,
+        v.discipline,
+        &v.category[..],
+        v.province,
+        v.commune,
+        v.days,
+    ] {
+        out.extend_from_slice(part);
+    }
+}
+
+/// The benchmark's table, engine and change sequence.
+#[wasm_bindgen]
+pub struct FactsBench {
+    /// The generated table until [`FactsBench::build`] hands it to the engine.
+    pending: Option<Facts>,
+    engine: Option<Engine>,
+    changes: Vec<Change>,
+    out: Vec<u32>,
+}
+
+fn no_engine() -> JsError {
+    JsError::new("the engine is not built yet (call build())")
+}
+
+#[wasm_bindgen]
+impl FactsBench {
+    /// Generates `rows` synthetic rows from `seed` (the native example uses 2026).
+    #[wasm_bindgen(constructor)]
+    pub fn new(rows: u32, seed: u32) -> FactsBench {
+        FactsBench {
+            pending: Some(synthetic(rows as usize, seed as u64)),
+            engine: None,
+            changes: Vec::new(),
+            out: Vec::new(),
+        }
+    }
+
+    /// Builds the engine over the generated table (the step the page times as "build").
+    pub fn build(&mut self) -> Result<(), JsError> {
+        let facts = self
+            .pending
+            .take()
+            .ok_or_else(|| JsError::new("already built"))?;
+        self.engine = Some(Engine::new(facts).map_err(|e| JsError::new(&e.to_string()))?);
+        Ok(())
+    }
+
+    fn facts(&self) -> Option<&Facts> {
+        self.pending
+            .as_ref()
+            .or_else(|| self.engine.as_ref().map(Engine::facts))
+    }
+
+    fn engine(&self) -> Result<&Engine, JsError> {
+        self.engine.as_ref().ok_or_else(no_engine)
+    }
+
+    /// Number of rows.
+    pub fn rows(&self) -> u32 {
+        self.facts().map_or(0, |f| f.len() as u32)
+    }
+
+    /// Bytes a row of the fact table takes in memory (all columns together).
+    #[wasm_bindgen(js_name = rowBytes)]
+    pub fn row_bytes() -> u32 {
+        ROW_BYTES as u32
+    }
+
+    /// Bytes the engine holds beyond the facts (rejection masks, row lists, counts).
+    #[wasm_bindgen(js_name = indexBytes)]
+    pub fn index_bytes(&self) -> Result<f64, JsError> {
+        Ok(self.engine()?.index_bytes() as f64)
+    }
+
+    /// The table in its wire encoding (`GET /api/v1/facts`), in the generator's row order
+    /// before [`FactsBench::build`], in the engine's after.
+    pub fn wire(&self) -> Vec<u8> {
+        self.facts().map(encode).unwrap_or_default()
+    }
+
+    /// The flat views' part lengths: kind, sector, status, subject, discipline, category,
+    /// province, commune, days; then the day number of the first day.
+    pub fn shape(&self) -> Result<Vec<u32>, JsError> {
+        let v = self.engine()?.views();
+        Ok(vec![
+            v.kind.len() as u32,
+            v.sector.len() as u32,
+            v.status.len() as u32,
+            v.subject.len() as u32,
+            v.discipline.len() as u32,
+            v.category.len() as u32,
+            v.province.len() as u32,
+            v.commune.len() as u32,
+            v.days.len() as u32,
+            v.first_day as u32,
+        ])
+    }
+
+    /// A column of the engine's table (rows by opening day), as a typed array (a copy).
+    pub fn id(&self) -> Result<Vec<u32>, JsError> {
+        Ok(self.engine()?.facts().id.clone())
+    }
+    pub fn day(&self) -> Result<Vec<u16>, JsError> {
+        Ok(self.engine()?.facts().day.clone())
+    }
+    pub fn kind(&self) -> Result<Vec<u8>, JsError> {
+        Ok(self.engine()?.facts().kind.clone())
+    }
+    pub fn sector(&self) -> Result<Vec<u8>, JsError> {
+        Ok(self.engine()?.facts().sector.clone())
+    }
+    pub fn status(&self) -> Result<Vec<u8>, JsError> {
+        Ok(self.engine()?.facts().status.clone())
+    }
+    pub fn subject(&self) -> Result<Vec<u8>, JsError> {
+        Ok(self.engine()?.facts().subject.clone())
+    }
+    pub fn discipline(&self) -> Result<Vec<u8>, JsError> {
+        Ok(self.engine()?.facts().discipline.clone())
+    }
+    pub fn categories(&self) -> Result<Vec<u16>, JsError> {
+        Ok(self.engine()?.facts().categories.clone())
+    }
+    pub fn province(&self) -> Result<Vec<u8>, JsError> {
+        Ok(self.engine()?.facts().province.clone())
+    }
+    pub fn commune(&self) -> Result<Vec<u16>, JsError> {
+        Ok(self.engine()?.facts().commune.clone())
+    }
+    pub fn lat(&self) -> Result<Vec<u16>, JsError> {
+        Ok(self.engine()?.facts().lat.clone())
+    }
+    pub fn lon(&self) -> Result<Vec<u16>, JsError> {
+        Ok(self.engine()?.facts().lon.clone())
+    }
+    pub fn amount(&self) -> Result<Vec<u32>, JsError> {
+        Ok(self.engine()?.facts().amount.clone())
+    }
+
+    /// Plans `changes` seeded changes (the native example uses seed 7); returns how many.
+    pub fn plan(&mut self, changes: u32, seed: u32) -> Result<u32, JsError> {
+        self.changes = plan(self.engine()?.facts(), changes as usize, seed as u64);
+        Ok(self.changes.len() as u32)
+    }
+
+    fn change(&self, k: u32) -> Result<&Change, JsError> {
+        self.changes
+            .get(k as usize)
+            .ok_or_else(|| JsError::new(&format!("no change {k}")))
+    }
+
+    /// Change `k`'s label ("brush new", "radius", ...).
+    #[wasm_bindgen(js_name = changeLabel)]
+    pub fn change_label(&self, k: u32) -> Result<String, JsError> {
+        Ok(self.change(k)?.label.to_string())
+    }
+
+    /// Change `k`'s dimension ("time", "kind", ..., "space").
+    #[wasm_bindgen(js_name = changeDimension)]
+    pub fn change_dimension(&self, k: u32) -> Result<String, JsError> {
+        Ok(self.change(k)?.dimension.as_str().to_string())
+    }
+
+    /// Change `k`'s filter kind: "clear", "days", "values", "radius" or "lasso".
+    #[wasm_bindgen(js_name = changeFilter)]
+    pub fn change_filter(&self, k: u32) -> Result<String, JsError> {
+        Ok(match &self.change(k)?.filter {
+            None => "clear",
+            Some(Filter::Days { .. }) => "days",
+            Some(Filter::Values(_)) => "values",
+            Some(Filter::Radius { .. }) => "radius",
+            Some(Filter::Lasso(_)) => "lasso",
+        }
+        .to_string())
+    }
+
+    /// Change `k`'s parameters: days `[from, to]`, values the indexes, radius `[lat, lon, km]`,
+    /// lasso `[lat0, lon0, lat1, lon1, ..]`, clear `[]`.
+    #[wasm_bindgen(js_name = changeParams)]
+    pub fn change_params(&self, k: u32) -> Result<Vec<f64>, JsError> {
+        Ok(match &self.change(k)?.filter {
+            None => vec![],
+            Some(Filter::Days { from, to }) => vec![*from as f64, *to as f64],
+            Some(Filter::Values(v)) => v.iter().map(|&x| x as f64).collect(),
+            Some(Filter::Radius { lat, lon, km }) => vec![*lat, *lon, *km],
+            Some(Filter::Lasso(p)) => p.iter().flat_map(|&(a, o)| [a, o]).collect(),
+        })
+    }
+
+    /// Applies change `k` and writes the views in the flat form; returns its length (the page
+    /// reads it in place at [`FactsBench::out_ptr`]).
+    pub fn apply(&mut self, k: u32) -> Result<u32, JsError> {
+        let Change {
+            dimension, filter, ..
+        } = self.change(k)?.clone();
+        let e = self.engine.as_mut().ok_or_else(no_engine)?;
+        match filter {
+            Some(f) => e
+                .set_filter(dimension, f)
+                .map_err(|e| JsError::new(&e.to_string()))?,
+            None => e.clear(dimension),
+        }
+        flatten(&e.views(), &mut self.out);
+        Ok(self.out.len() as u32)
+    }
+
+    /// Writes the current views in the flat form; returns its length.
+    pub fn views(&mut self) -> Result<u32, JsError> {
+        let e = self.engine.as_ref().ok_or_else(no_engine)?;
+        flatten(&e.views(), &mut self.out);
+        Ok(self.out.len() as u32)
+    }
+
+    /// Where the flat views are in the wasm memory (valid until the next call).
+    #[wasm_bindgen(js_name = outPtr)]
+    pub fn out_ptr(&self) -> usize {
+        self.out.as_ptr() as usize
+    }
+
+    /// Removes every filter.
+    #[wasm_bindgen(js_name = clearAll)]
+    pub fn clear_all(&mut self) -> Result<(), JsError> {
+        self.engine.as_mut().ok_or_else(no_engine)?.clear_all();
+        Ok(())
+    }
+}
