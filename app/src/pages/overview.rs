@@ -21,7 +21,7 @@ fn Overview() -> impl IntoView {
     let summary = LocalResource::new(|| api::get::<Summary>("/api/v1/summary"));
     view! {
         <div class="overview">
-            <Transition fallback=move || view! { <p class="loading">{t(Key::Loading)}</p> }>
+            <Transition fallback=move || view! { <Skeleton/> }>
                 {move || summary.get().map(|r| match r {
                     Ok(s) => view! { <OverviewBody summary=s/> }.into_any(),
                     Err(_) => view! {
@@ -123,6 +123,20 @@ fn OverviewBody(summary: Summary) -> impl IntoView {
                 </aside>
             </div>
         </section>
+    }
+}
+
+/// The overview's frame while its figures load: the same layout, without numbers.
+#[component]
+fn Skeleton() -> impl IntoView {
+    view! {
+        <div class="overview-head" aria-busy="true">
+            <div><h1>{t(Key::Overview)}</h1><p class="period">{t(Key::Loading)}</p></div>
+        </div>
+        <section class="kpis" aria-hidden="true">
+            {(0..6).map(|_| view! { <article class="kpi skeleton"><span></span><span></span></article> }).collect_view()}
+        </section>
+        <section class="map-card skeleton" aria-hidden="true"></section>
     }
 }
 
