@@ -32,6 +32,18 @@ for (const [name, width, height] of sizes) {
       await first.click();
       await page.waitForTimeout(400);
       await page.screenshot({ path: `${out}/${screen}-${name}-${lang}.png` });
+      // The analyst workspace, with a sector picked and a period brushed.
+      await page.goto(`${base}/analysis`);
+      await page.getByTestId('selected-count').waitFor({ timeout: 30000 });
+      await page.getByTestId('chart-sector').locator('.bar-row[data-value="0"]').click();
+      const chart = page.getByTestId('time-chart');
+      const box = await chart.boundingBox();
+      await page.mouse.move(box.x + box.width * 0.55, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.85, box.y + box.height / 2, { steps: 4 });
+      await page.mouse.up();
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: `${out}/analysis-${user}-${name}-${lang}.png` });
       await page.request.post(`${base}/api/v1/auth/logout`);
       await ctx.clearCookies();
       await ctx.addCookies([{ name: 'lang', value: lang, url: base }]);

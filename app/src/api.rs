@@ -55,6 +55,22 @@ pub async fn get_text(url: &str) -> Result<String, ApiFailure> {
     resp.text().await.map_err(|_| ApiFailure::Network)
 }
 
+/// `GET url` as bytes.
+#[cfg(feature = "hydrate")]
+pub async fn get_bytes(url: &str) -> Result<Vec<u8>, ApiFailure> {
+    let resp = gloo_net::http::Request::get(url)
+        .send()
+        .await
+        .map_err(|_| ApiFailure::Network)?;
+    if resp.status() == 401 {
+        crate::browser::go_to_login();
+    }
+    if !resp.ok() {
+        return Err(ApiFailure::Status(resp.status(), String::new()));
+    }
+    resp.binary().await.map_err(|_| ApiFailure::Network)
+}
+
 /// `POST url` with a JSON body and read JSON back (`()` for an empty answer).
 #[cfg(feature = "hydrate")]
 pub async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, ApiFailure> {
@@ -76,6 +92,11 @@ pub async fn get<T: DeserializeOwned>(_url: &str) -> Result<T, ApiFailure> {
 
 #[cfg(not(feature = "hydrate"))]
 pub async fn get_text(_url: &str) -> Result<String, ApiFailure> {
+    Err(ApiFailure::Network)
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub async fn get_bytes(_url: &str) -> Result<Vec<u8>, ApiFailure> {
     Err(ApiFailure::Network)
 }
 

@@ -8,6 +8,7 @@ pub mod api;
 pub mod browser;
 pub mod components;
 pub mod i18n;
+pub mod labels;
 pub mod map;
 pub mod pages;
 
@@ -27,6 +28,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="preload" href="/fonts/be-vietnam-pro-vietnamese-400-normal.woff2" r#as="font" type="font/woff2" crossorigin=""/>
+                <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml"/>
                 <link rel="stylesheet" href="/vendor/maplibre-gl/maplibre-gl.css"/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -72,6 +74,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <p class="not-found">{t(Key::NotFound)}</p> }>
                 <Route path=StaticSegment("login") view=pages::login::LoginPage/>
                 <Route path=StaticSegment("") view=pages::overview::OverviewPage/>
+                <Route path=StaticSegment("analysis") view=pages::analysis::AnalysisPage/>
             </Routes>
         </Router>
     }

@@ -29,6 +29,8 @@ pub fn LanguageSwitch() -> impl IntoView {
 #[component]
 pub fn AppShell(children: Children) -> impl IntoView {
     let lang = use_lang();
+    let location = leptos_router::hooks::use_location();
+    let path = location.pathname;
     let me = LocalResource::new(|| api::get::<Me>("/api/v1/me"));
     provide_context(me);
     let logout = move |_| {
@@ -45,7 +47,8 @@ pub fn AppShell(children: Children) -> impl IntoView {
                     <span class="brand-name">{t(Key::AppShort)}</span>
                 </a>
                 <nav class="nav">
-                    <a href="/" class="active">{t(Key::Overview)}</a>
+                    <a href="/" class:active=move || path.get() == "/">{t(Key::Overview)}</a>
+                    <a href="/analysis" class:active=move || path.get() == "/analysis">{t(Key::Analysis)}</a>
                 </nav>
                 <div class="topbar-right">
                     <Transition fallback=|| ()>

@@ -1,4 +1,5 @@
 //! One module per page.
 
+pub mod analysis;
 pub mod login;
 pub mod overview;

@@ -1,0 +1,409 @@
+//! The analyst workspace: the caller's cases as columns in WebAssembly memory (`/api/v1/facts`),
+//! filtered on the client by `domain::facts::Engine`, with linked charts that filter each other
+//! (each chart counts with every filter but its own), chips for active filters and a reset.
+
+use crate::api;
+use crate::components::shell::AppShell;
+use crate::i18n::{Key, Lang, t, text, use_lang};
+use crate::labels;
+use chrono::{Datelike, NaiveDate};
+use domain::facts::{Dimension, Engine, Filter, Views, date_of, day_number};
+use domain::format;
+use domain::{CaseKind, CaseStatus, DisciplineForm, Sector, ViolationCategory};
+use leptos::prelude::*;
+use std::collections::BTreeSet;
+
+/// The categorical dimensions a chart toggles, in display order.
+const CHARTS: [(Dimension, Key); 5] = [
+    (Dimension::Kind, Key::ByKind),
+    (Dimension::Sector, Key::BySector),
+    (Dimension::Status, Key::ByStatus),
+    (Dimension::Discipline, Key::ByDiscipline),
+    (Dimension::Category, Key::ByCategory),
+];
+
+/// What the analyst has selected.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Selection {
+    /// Per chart (same order as `CHARTS`), the selected value indexes.
+    pub values: [BTreeSet<u16>; 5],
+    /// Brushed months, as indexes into the month axis, both ends included.
+    pub months: Option<(usize, usize)>,
+}
+
+/// The label of value `i` of a chart's dimension.
+fn value_label(d: Dimension, i: usize, lang: Lang) -> &'static str {
+    match d {
+        Dimension::Kind => CaseKind::ALL.get(i).map(|k| labels::kind(*k, lang)),
+        Dimension::Sector => Sector::ALL.get(i).map(|s| labels::sector(*s, lang)),
+        Dimension::Status => CaseStatus::ALL.get(i).map(|s| labels::status(*s, lang)),
+        Dimension::Discipline => Some(labels::discipline(
+            i.checked_sub(1)
+                .and_then(|j| DisciplineForm::ALL.get(j).copied()),
+            lang,
+        )),
+        Dimension::Category => ViolationCategory::ALL
+            .get(i)
+            .map(|c| labels::category(*c, lang)),
+        _ => None,
+    }
+    .unwrap_or("?")
+}
+
+/// The first day of each month from the table's first to its last day, with the cases per month.
+pub fn months(first_day: u16, days: &[u32]) -> Vec<(NaiveDate, u32)> {
+    let mut out: Vec<(NaiveDate, u32)> = Vec::new();
+    for (i, n) in days.iter().enumerate() {
+        let d = date_of(first_day.saturating_add(i as u16));
+        let m = NaiveDate::from_ymd_opt(d.year(), d.month(), 1).unwrap_or(d);
+        match out.last_mut() {
+            Some((last, count)) if *last == m => *count += n,
+            _ => out.push((m, *n)),
+        }
+    }
+    out
+}
+
+/// The last day of the month starting on `first`.
+fn month_end(first: NaiveDate) -> NaiveDate {
+    let next = if first.month() == 12 {
+        NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
+    };
+    next.and_then(|n| n.pred_opt()).unwrap_or(first)
+}
+
+/// The counts the page shows, copied out of the engine after each change.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Snapshot {
+    total: u32,
+    all: u32,
+    amount_millions: u64,
+    charts: [Vec<u32>; 5],
+    months: Vec<(NaiveDate, u32)>,
+}
+
+fn snapshot(v: &Views<'_>, all: u32) -> Snapshot {
+    Snapshot {
+        total: v.total,
+        all,
+        amount_millions: v.amount,
+        charts: [
+            v.kind.to_vec(),
+            v.sector.to_vec(),
+            v.status.to_vec(),
+            v.discipline.to_vec(),
+            v.category.to_vec(),
+        ],
+        months: months(v.first_day, v.days),
+    }
+}
+
+#[component]
+pub fn AnalysisPage() -> impl IntoView {
+    view! { <AppShell><Analysis/></AppShell> }
+}
+
+#[component]
+fn Analysis() -> impl IntoView {
+    let lang = use_lang();
+    let engine: StoredValue<Option<Engine>, LocalStorage> = StoredValue::new_local(None);
+    let snap = RwSignal::new(None::<Snapshot>);
+    let failed = RwSignal::new(false);
+    let selection = RwSignal::new(Selection::default());
+    // The month axis is fixed by the data (all months, whatever the filters).
+    let axis = RwSignal::new(Vec::<NaiveDate>::new());
+
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            let loaded = api::get_bytes("/api/v1/facts")
+                .await
+                .ok()
+                .and_then(|b| domain::facts::decode(&b).ok())
+                .and_then(|f| Engine::new(f).ok());
+            match loaded {
+                Some(e) => {
+                    let all = e.len() as u32;
+                    let s = snapshot(&e.views(), all);
+                    axis.set(s.months.iter().map(|(m, _)| *m).collect());
+                    snap.set(Some(s));
+                    engine.set_value(Some(e));
+                }
+                None => failed.set(true),
+            }
+        });
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (api::get_bytes, engine);
+
+    // Apply the selection to the engine whenever it changes, then copy the counts out.
+    let apply = move |sel: &Selection| {
+        engine.update_value(|e| {
+            let Some(e) = e else { return };
+            for ((dim, _), set) in CHARTS.iter().zip(sel.values.iter()) {
+                if set.is_empty() {
+                    e.clear(*dim);
+                } else {
+                    let _ = e.set_filter(*dim, Filter::Values(set.iter().copied().collect()));
+                }
+            }
+            let months = axis.get_untracked();
+            match sel
+                .months
+                .and_then(|(a, b)| Some((*months.get(a)?, *months.get(b)?)))
+            {
+                Some((a, b)) => {
+                    let _ = e.set_filter(
+                        Dimension::Time,
+                        Filter::Days {
+                            from: day_number(a),
+                            to: day_number(month_end(b)),
+                        },
+                    );
+                }
+                None => e.clear(Dimension::Time),
+            }
+            let all = e.len() as u32;
+            snap.set(Some(snapshot(&e.views(), all)));
+        });
+    };
+    let toggle = move |chart: usize, value: u16| {
+        selection.update(|s| {
+            if !s.values[chart].remove(&value) {
+                s.values[chart].insert(value);
+            }
+        });
+        apply(&selection.get_untracked());
+    };
+    let set_months = move |m: Option<(usize, usize)>| {
+        selection.update(|s| s.months = m);
+        apply(&selection.get_untracked());
+    };
+    let clear_chart = move |chart: usize| {
+        selection.update(|s| s.values[chart].clear());
+        apply(&selection.get_untracked());
+    };
+    let reset = move |_| {
+        selection.set(Selection::default());
+        apply(&Selection::default());
+    };
+
+    view! {
+        <div class="analysis">
+            <div class="overview-head">
+                <div>
+                    <h1>{t(Key::AnalysisTitle)}</h1>
+                    <p class="period" data-testid="selected">
+                        {move || snap.get().map(|s| view! {
+                            <strong data-testid="selected-count" data-value=s.total.to_string()>{format::integer(s.total as i64, lang.get())}</strong>
+                            " "{text(lang.get(), Key::Selected)}" "{text(lang.get(), Key::OfAll)}" "{format::integer(s.all as i64, lang.get())}
+                            " · "{text(lang.get(), Key::Amount)}": "{format::vnd(s.amount_millions as i64 * 1_000_000, lang.get())}
+                        })}
+                    </p>
+                </div>
+                <button type="button" class="btn-secondary" on:click=reset
+                    disabled=move || selection.get() == Selection::default()>{t(Key::ResetAll)}</button>
+            </div>
+            <Chips selection=selection axis=axis clear_chart=clear_chart set_months=set_months/>
+            {move || if failed.get() {
+                view! { <p class="load-failed" role="alert">{t(Key::LoadFailed)}</p> }.into_any()
+            } else if snap.get().is_none() {
+                view! { <p class="loading">{t(Key::Loading)}</p> }.into_any()
+            } else {
+                ().into_any()
+            }}
+            <section class="card">
+                <div class="card-head"><h2>{t(Key::ByMonth)}</h2><p class="hint">{t(Key::BrushHint)}</p></div>
+                <TimeChart snap=snap selection=selection set_months=set_months/>
+            </section>
+            <div class="charts">
+                {CHARTS.iter().enumerate().map(|(i, (dim, title))| {
+                    let dim = *dim;
+                    view! {
+                        <section class="card chart" data-testid=format!("chart-{}", dim.as_str())>
+                            <div class="card-head"><h2>{t(*title)}</h2></div>
+                            <ul class="bars">
+                                {move || {
+                                    let s = snap.get()?;
+                                    let counts = s.charts[i].clone();
+                                    let max = counts.iter().copied().max().unwrap_or(0).max(1);
+                                    let chosen = selection.get().values[i].clone();
+                                    Some(counts.into_iter().enumerate().map(|(v, n)| {
+                                        let on = chosen.contains(&(v as u16));
+                                        let dim_out = !chosen.is_empty() && !on;
+                                        let width = format!("width:{:.1}%", n as f64 * 100.0 / max as f64);
+                                        view! {
+                                            <li>
+                                                <button type="button" class="bar-row" class:on=on class:off=dim_out
+                                                    aria-pressed=on.to_string() data-value=v.to_string() data-count=n.to_string()
+                                                    on:click=move |_| toggle(i, v as u16)>
+                                                    <span class="bar-label">{value_label(dim, v, lang.get())}</span>
+                                                    <span class="bar-count">{format::integer(n as i64, lang.get())}</span>
+                                                    <span class="bar-fill" style=width></span>
+                                                </button>
+                                            </li>
+                                        }
+                                    }).collect_view())
+                                }}
+                            </ul>
+                        </section>
+                    }
+                }).collect_view()}
+            </div>
+        </div>
+    }
+}
+
+/// The active filters as chips, each removable.
+#[component]
+fn Chips(
+    selection: RwSignal<Selection>,
+    axis: RwSignal<Vec<NaiveDate>>,
+    clear_chart: impl Fn(usize) + Copy + Send + Sync + 'static,
+    set_months: impl Fn(Option<(usize, usize)>) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <div class="chips" data-testid="chips">
+            {move || {
+                let sel = selection.get();
+                let l = lang.get();
+                if sel == Selection::default() {
+                    return view! { <p class="hint">{text(l, Key::NoFilters)}</p> }.into_any();
+                }
+                let months = axis.get();
+                let period = sel.months.and_then(|(a, b)| {
+                    let (a, b) = (*months.get(a)?, *months.get(b)?);
+                    Some(format!("{}: {:02}/{} – {:02}/{}", text(l, Key::Period), a.month(), a.year(), b.month(), b.year()))
+                });
+                view! {
+                    {period.map(|p| view! {
+                        <span class="chip">{p}<button type="button" aria-label=text(l, Key::RemoveFilter) on:click=move |_| set_months(None)>"×"</button></span>
+                    })}
+                    {CHARTS.iter().enumerate().filter(|(i, _)| !sel.values[*i].is_empty()).map(|(i, (dim, title))| {
+                        let names: Vec<&str> = sel.values[i].iter().map(|v| value_label(*dim, *v as usize, l)).collect();
+                        view! {
+                            <span class="chip">{format!("{}: {}", text(l, *title).trim_start_matches("Theo ").trim_start_matches("By "), names.join(", "))}
+                                <button type="button" aria-label=text(l, Key::RemoveFilter) on:click=move |_| clear_chart(i)>"×"</button>
+                            </span>
+                        }
+                    }).collect_view()}
+                }.into_any()
+            }}
+        </div>
+    }
+}
+
+/// Cases by month as SVG bars, with a brush: drag across months to filter by them.
+#[component]
+fn TimeChart(
+    snap: RwSignal<Option<Snapshot>>,
+    selection: RwSignal<Selection>,
+    set_months: impl Fn(Option<(usize, usize)>) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    const W: f64 = 1000.0;
+    const H: f64 = 170.0;
+    const LEFT: f64 = 44.0;
+    const BOTTOM: f64 = 22.0;
+    let lang = use_lang();
+    let svg = NodeRef::<leptos::svg::Svg>::new();
+    let drag = RwSignal::new(None::<(usize, usize)>);
+    let n_months = move || snap.with(|s| s.as_ref().map(|s| s.months.len()).unwrap_or(0));
+    let month_at = move |client_x: i32| -> Option<usize> {
+        let el = svg.get_untracked()?;
+        let n = n_months();
+        if n == 0 {
+            return None;
+        }
+        #[cfg(feature = "hydrate")]
+        let (left, width) = {
+            let r = el.get_bounding_client_rect();
+            (r.left(), r.width())
+        };
+        #[cfg(not(feature = "hydrate"))]
+        let (left, width) = {
+            let _ = el;
+            (0.0, W)
+        };
+        let x = (client_x as f64 - left) / width.max(1.0) * W;
+        let step = (W - LEFT) / n as f64;
+        Some((((x - LEFT) / step).floor().max(0.0) as usize).min(n - 1))
+    };
+    view! {
+        <svg class="time-chart" node_ref=svg viewBox=format!("0 0 {W} {H}") role="img" data-testid="time-chart"
+            on:pointerdown=move |e| { if let Some(m) = month_at(e.client_x()) { drag.set(Some((m, m))); } }
+            on:pointermove=move |e| { if let (Some((a, _)), Some(m)) = (drag.get_untracked(), month_at(e.client_x())) { drag.set(Some((a, m))); } }
+            on:pointerup=move |_| {
+                if let Some((a, b)) = drag.get_untracked() {
+                    drag.set(None);
+                    let range = (a.min(b), a.max(b));
+                    if a == b && selection.get_untracked().months == Some(range) {
+                        set_months(None);
+                    } else {
+                        set_months(Some(range));
+                    }
+                }
+            }
+            on:pointerleave=move |_| drag.set(None)>
+            {move || {
+                let s = snap.get()?;
+                let n = s.months.len().max(1);
+                let max = s.months.iter().map(|(_, c)| *c).max().unwrap_or(0).max(1);
+                let step = (W - LEFT) / n as f64;
+                let plot_h = H - BOTTOM - 8.0;
+                let shown = drag.get().map(|(a, b)| (a.min(b), a.max(b))).or(selection.get().months);
+                let l = lang.get();
+                Some(view! {
+                    <line x1=LEFT y1=H - BOTTOM x2=W y2=H - BOTTOM class="axis"/>
+                    <text x=LEFT - 6.0 y=14.0 class="tick" text-anchor="end">{format::integer(max as i64, l)}</text>
+                    <text x=LEFT - 6.0 y=H - BOTTOM class="tick" text-anchor="end">"0"</text>
+                    {s.months.iter().enumerate().map(|(i, (m, c))| {
+                        let h = *c as f64 / max as f64 * plot_h;
+                        let x = LEFT + i as f64 * step;
+                        let inside = shown.is_none_or(|(a, b)| i >= a && i <= b);
+                        view! {
+                            <rect x=x + step * 0.12 y=H - BOTTOM - h width=step * 0.76 height=h class:bar=true class:dim=!inside>
+                                <title>{format!("{:02}/{}: {}", m.month(), m.year(), format::integer(*c as i64, l))}</title>
+                            </rect>
+                            {(m.month() == 1 || i == 0).then(|| view! {
+                                <text x=x + 2.0 y=H - 6.0 class="tick">{m.year().to_string()}</text>
+                            })}
+                        }
+                    }).collect_view()}
+                })
+            }}
+        </svg>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_add_up_into_calendar_months() {
+        let first = day_number(NaiveDate::from_ymd_opt(2026, 1, 30).unwrap());
+        // 30 Jan, 31 Jan, 1 Feb .. 28 Feb, 1 Mar.
+        let mut days = vec![1u32; 31];
+        days[0] = 2;
+        let m = months(first, &days);
+        assert_eq!(m.len(), 3);
+        assert_eq!(m[0], (NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), 3));
+        assert_eq!(m[1], (NaiveDate::from_ymd_opt(2026, 2, 1).unwrap(), 28));
+        assert_eq!(m[2], (NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(), 1));
+    }
+
+    #[test]
+    fn a_month_ends_on_its_last_day() {
+        assert_eq!(
+            month_end(NaiveDate::from_ymd_opt(2028, 2, 1).unwrap()),
+            NaiveDate::from_ymd_opt(2028, 2, 29).unwrap()
+        );
+        assert_eq!(
+            month_end(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()),
+            NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()
+        );
+    }
+}
