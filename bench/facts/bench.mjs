@@ -326,7 +326,7 @@ const bench = {
   // engine's columns into JavaScript typed arrays (for the two peers).
   async initWasm(rows, seed) {
     const t0 = performance.now();
-    const wasm = await init();
+    const wasm = await init({ module_or_path: new URL('./pkg/facts_wasm_bg.wasm', import.meta.url) });
     state.memory = wasm.memory;
     const t1 = performance.now();
     const b = new FactsBench(rows, seed);
@@ -382,6 +382,36 @@ const bench = {
     return { total: w[0], mismatches: mism };
   },
 
+  // What reading our engine's views into the flat array costs alone (median of reps calls).
+  viewsCost(reps) {
+    const t = [];
+    for (let i = 0; i < reps; i++) {
+      const t0 = performance.now();
+      state.b.views();
+      t.push(performance.now() - t0);
+    }
+    t.sort((a, b) => a - b);
+    return t[Math.floor(t.length / 2)];
+  },
+
+  // Clears every filter in the three engines (to run the sequence again, warm), compared.
+  resetAll() {
+    state.b.clearAll();
+    const sc = state.scan;
+    if (sc) {
+      sc.dayLo = 0;
+      sc.dayHi = 65535;
+      for (const t of Object.values(sc.rej)) t.fill(0);
+      sc.space.fill(0);
+      sc.scan();
+    }
+    if (state.cf) {
+      for (const d of Object.values(state.cf.dims)) d.filterAll();
+      state.cf.read();
+    }
+    return bench.checkInitial();
+  },
+
   plan(changes, seed) {
     const b = state.b;
     const count = b.plan(changes, seed);
@@ -395,9 +425,12 @@ const bench = {
     return count;
   },
 
-  // Runs changes from..to (exclusive): each engine in turn, timed, then the three compared.
-  run(from, to) {
-    const { b, scan, cf, memory } = state;
+  // Runs changes from..to (exclusive): each engine in turn, timed, then the three compared
+  // (alone: our engine only, nothing compared, its data left in the caches between changes).
+  run(from, to, alone = false) {
+    const { b, memory } = state;
+    const scan = alone ? null : state.scan;
+    const cf = alone ? null : state.cf;
     const res = [];
     for (let k = from; k < to; k++) {
       const ch = state.changes[k];

@@ -285,7 +285,7 @@ fn Chips(
                     {CHARTS.iter().enumerate().filter(|(i, _)| !sel.values[*i].is_empty()).map(|(i, (dim, title))| {
                         let names: Vec<&str> = sel.values[i].iter().map(|v| value_label(*dim, *v as usize, l)).collect();
                         view! {
-                            <span class="chip">{format!("{}: {}", text(l, *title).trim_start_matches("Theo ").trim_start_matches("By "), names.join(", "))}
+                            <span class="chip">{format!("{}: {}", chip_name(text(l, *title)), names.join(", "))}
                                 <button type="button" aria-label=text(l, Key::RemoveFilter) on:click=move |_| clear_chart(i)>"×"</button>
                             </span>
                         }
@@ -294,6 +294,16 @@ fn Chips(
             }}
         </div>
     }
+}
+
+/// A chart's title as a chip's name: "Theo lĩnh vực" -> "Lĩnh vực", "By sector" -> "Sector".
+fn chip_name(title: &str) -> String {
+    let rest = title.trim_start_matches("Theo ").trim_start_matches("By ");
+    let mut chars = rest.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// Cases by month as SVG bars, with a brush: drag across months to filter by them.
@@ -393,6 +403,12 @@ mod tests {
         assert_eq!(m[0], (NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), 3));
         assert_eq!(m[1], (NaiveDate::from_ymd_opt(2026, 2, 1).unwrap(), 28));
         assert_eq!(m[2], (NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(), 1));
+    }
+
+    #[test]
+    fn chips_are_named_after_their_chart() {
+        assert_eq!(chip_name("Theo lĩnh vực"), "Lĩnh vực");
+        assert_eq!(chip_name("By violation category"), "Violation category");
     }
 
     #[test]
