@@ -63,3 +63,35 @@ test("a province's analyst gets only its own cases", async ({ page }) => {
   const national = await page.request.get('/api/v1/summary?unit=VN');
   expect(national.status()).toBe(403);
 });
+
+test('the filters live in the URL: a copied link opens the same view and Back undoes a filter', async ({ page, context }) => {
+  await login(page, DEMO.leader);
+  await page.goto('/analysis');
+  const count = page.getByTestId('selected-count');
+  await expect(count).toBeVisible({ timeout: 30_000 });
+  const all = await selected(page);
+  await page.getByTestId('chart-sector').locator('.bar-row[data-value="0"]').click();
+  await expect(page).toHaveURL(/\/analysis\?sector=land$/);
+  // The status chart counts land cases per status; picking "concluded" selects exactly its bar.
+  const concluded = page.getByTestId('chart-status').locator('.bar-row[data-value="2"]');
+  const expected = Number(await concluded.getAttribute('data-count'));
+  await concluded.click();
+  await expect(page).toHaveURL(/\/analysis\?sector=land&status=concluded$/);
+  await expect(count).toHaveAttribute('data-value', String(expected));
+  const both = await selected(page);
+  expect(both).toBeGreaterThan(0);
+
+  // A copied link opens the same view in another tab.
+  const other = await context.newPage();
+  await other.goto(page.url());
+  await expect(other.getByTestId('selected-count')).toHaveAttribute('data-value', String(both), { timeout: 30_000 });
+  await expect(other.getByTestId('chips')).toContainText('Đã kết luận');
+  await other.close();
+
+  // Back undoes the last filter, then the one before.
+  await page.goBack();
+  await expect(page).toHaveURL(/\/analysis\?sector=land$/);
+  await expect(count).toHaveAttribute('data-value', String(await serverCount(page, '&sector=land')));
+  await page.goBack();
+  await expect(count).toHaveAttribute('data-value', String(all));
+});

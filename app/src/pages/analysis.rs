@@ -31,6 +31,80 @@ pub struct Selection {
     pub months: Option<(usize, usize)>,
 }
 
+/// The contract's word for value `i` of a chart's dimension (`none` for no discipline).
+fn word_of(d: Dimension, i: usize) -> Option<&'static str> {
+    match d {
+        Dimension::Kind => CaseKind::ALL.get(i).map(|k| k.as_str()),
+        Dimension::Sector => Sector::ALL.get(i).map(|s| s.as_str()),
+        Dimension::Status => CaseStatus::ALL.get(i).map(|s| s.as_str()),
+        Dimension::Discipline if i == 0 => Some("none"),
+        Dimension::Discipline => DisciplineForm::ALL.get(i - 1).map(|f| f.as_str()),
+        Dimension::Category => ViolationCategory::ALL.get(i).map(|c| c.as_str()),
+        _ => None,
+    }
+}
+
+/// The value index of a word of a chart's dimension.
+fn index_of(d: Dimension, word: &str) -> Option<u16> {
+    (0..16)
+        .find(|i| word_of(d, *i) == Some(word))
+        .map(|i| i as u16)
+}
+
+impl Selection {
+    /// The selection as a query string (`?sector=land,health&from=2024-05&to=2025-11`), empty when
+    /// nothing is selected: the whole view lives in the URL, so a copied link opens it again.
+    pub fn to_query(&self, axis: &[NaiveDate]) -> String {
+        let mut parts = Vec::new();
+        for ((dim, _), set) in CHARTS.iter().zip(self.values.iter()) {
+            let words: Vec<&str> = set
+                .iter()
+                .filter_map(|v| word_of(*dim, *v as usize))
+                .collect();
+            if !words.is_empty() {
+                parts.push(format!("{}={}", dim.as_str(), words.join(",")));
+            }
+        }
+        if let Some((a, b)) = self
+            .months
+            .and_then(|(a, b)| Some((axis.get(a)?, axis.get(b)?)))
+        {
+            parts.push(format!(
+                "from={}&to={}",
+                a.format("%Y-%m"),
+                b.format("%Y-%m")
+            ));
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", parts.join("&"))
+        }
+    }
+
+    /// Reads a selection from query parameters; unknown words and months are ignored.
+    pub fn from_query(get: impl Fn(&str) -> Option<String>, axis: &[NaiveDate]) -> Selection {
+        let mut sel = Selection::default();
+        for (i, (dim, _)) in CHARTS.iter().enumerate() {
+            if let Some(v) = get(dim.as_str()) {
+                sel.values[i] = v
+                    .split(',')
+                    .filter_map(|w| index_of(*dim, w.trim()))
+                    .collect();
+            }
+        }
+        let month = |key: &str| {
+            let v = get(key)?;
+            let d = NaiveDate::parse_from_str(&format!("{v}-01"), "%Y-%m-%d").ok()?;
+            axis.iter().position(|m| *m == d)
+        };
+        if let (Some(a), Some(b)) = (month("from"), month("to")) {
+            sel.months = Some((a.min(b), a.max(b)));
+        }
+        sel
+    }
+}
+
 /// The label of value `i` of a chart's dimension.
 fn value_label(d: Dimension, i: usize, lang: Lang) -> &'static str {
     match d {
@@ -169,26 +243,44 @@ fn Analysis() -> impl IntoView {
             snap.set(Some(snapshot(&e.views(), all)));
         });
     };
+    // The URL is the source of truth: changes navigate, and the URL (also the back button)
+    // decides what the engine filters.
+    let query = leptos_router::hooks::use_query_map();
+    let navigate = StoredValue::new_local(leptos_router::hooks::use_navigate());
+    let commit = move |sel: Selection| {
+        let url = format!("/analysis{}", sel.to_query(&axis.get_untracked()));
+        navigate.with_value(|n| n(&url, Default::default()));
+    };
+    Effect::new(move |_| {
+        let q = query.get();
+        let ax = axis.get();
+        if ax.is_empty() {
+            return;
+        }
+        let sel = Selection::from_query(|k| q.get(k), &ax);
+        if sel != selection.get_untracked() {
+            selection.set(sel.clone());
+        }
+        apply(&sel);
+    });
     let toggle = move |chart: usize, value: u16| {
-        selection.update(|s| {
-            if !s.values[chart].remove(&value) {
-                s.values[chart].insert(value);
-            }
-        });
-        apply(&selection.get_untracked());
+        let mut s = selection.get_untracked();
+        if !s.values[chart].remove(&value) {
+            s.values[chart].insert(value);
+        }
+        commit(s);
     };
     let set_months = move |m: Option<(usize, usize)>| {
-        selection.update(|s| s.months = m);
-        apply(&selection.get_untracked());
+        let mut s = selection.get_untracked();
+        s.months = m;
+        commit(s);
     };
     let clear_chart = move |chart: usize| {
-        selection.update(|s| s.values[chart].clear());
-        apply(&selection.get_untracked());
+        let mut s = selection.get_untracked();
+        s.values[chart].clear();
+        commit(s);
     };
-    let reset = move |_| {
-        selection.set(Selection::default());
-        apply(&Selection::default());
-    };
+    let reset = move |_| commit(Selection::default());
 
     view! {
         <div class="analysis">
@@ -403,6 +495,42 @@ mod tests {
         assert_eq!(m[0], (NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), 3));
         assert_eq!(m[1], (NaiveDate::from_ymd_opt(2026, 2, 1).unwrap(), 28));
         assert_eq!(m[2], (NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(), 1));
+    }
+
+    #[test]
+    fn a_selection_round_trips_through_the_url() {
+        let axis: Vec<NaiveDate> = (1..=12)
+            .map(|m| NaiveDate::from_ymd_opt(2025, m, 1).unwrap())
+            .collect();
+        let mut sel = Selection::default();
+        sel.values[1] = [0u16, 5].into_iter().collect(); // land, health
+        sel.values[3] = [0u16, 2].into_iter().collect(); // none, warning
+        sel.months = Some((4, 10));
+        let q = sel.to_query(&axis);
+        assert_eq!(
+            q,
+            "?sector=land,health&discipline=none,warning&from=2025-05&to=2025-11"
+        );
+        let params: std::collections::HashMap<String, String> = q[1..]
+            .split('&')
+            .filter_map(|p| {
+                p.split_once('=')
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+            })
+            .collect();
+        assert_eq!(
+            Selection::from_query(|k| params.get(k).cloned(), &axis),
+            sel
+        );
+        assert_eq!(Selection::default().to_query(&axis), "");
+    }
+
+    #[test]
+    fn unknown_words_in_the_url_are_ignored() {
+        let sel =
+            Selection::from_query(|k| (k == "sector").then(|| "land,farming".to_string()), &[]);
+        assert_eq!(sel.values[1], [0u16].into_iter().collect());
+        assert_eq!(sel.months, None);
     }
 
     #[test]
