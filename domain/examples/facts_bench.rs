@@ -2,8 +2,8 @@
 //! `cargo run --release -p domain --example facts_bench [rows] [changes]`.
 //! (The benchmark that counts runs the wasm build in headless Chromium.)
 
-use domain::facts::synth::{FIRST_DAY, Rng, SPAN_DAYS, synthetic};
-use domain::facts::{Dimension, Engine, Filter, ROW_BYTES, decode, encode, lat_of, lon_of};
+use domain::facts::synth::{Change, change_plan, synthetic};
+use domain::facts::{Dimension, Engine, Filter, ROW_BYTES, decode, encode};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -35,15 +35,6 @@ fn stats(v: &mut [f64]) -> (f64, f64, f64) {
     v.sort_by(|a, b| a.total_cmp(b));
     let at = |q: f64| v[((v.len() as f64 - 1.0) * q).round() as usize];
     (at(0.5), at(0.95), v[v.len() - 1])
-}
-
-fn toggle(set: &mut Vec<u16>, v: u16) {
-    match set.iter().position(|&x| x == v) {
-        Some(i) => {
-            set.remove(i);
-        }
-        None => set.push(v),
-    }
 }
 
 fn main() {
@@ -95,110 +86,15 @@ fn main() {
         e.index_bytes() as f64 / n as f64
     );
 
-    let f = e.facts().clone();
-    let mut rng = Rng::new(7);
-    let mut brush: Option<(u16, u16)> = None;
-    let mut sets: BTreeMap<Dimension, Vec<u16>> = BTreeMap::new();
+    let plan = change_plan(e.facts(), changes, 7);
     let mut by_kind: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     let mut all = Vec::new();
-    for _ in 0..changes {
-        let x = rng.below(100);
-        let (label, dim, filter): (&str, Dimension, Option<Filter>) = match (x, brush) {
-            (0..=9, _) | (10..=34, None) => {
-                let a = FIRST_DAY + rng.below(SPAN_DAYS as u64 - 400) as u16;
-                let b = a + 30 + rng.below(600) as u16;
-                brush = Some((a, b));
-                (
-                    "brush new",
-                    Dimension::Time,
-                    Some(Filter::Days { from: a, to: b }),
-                )
-            }
-            (10..=24, Some((a, b))) => {
-                let s = 1 + rng.below(7) as u16;
-                let (a, b) = if rng.unit() < 0.5 {
-                    (a + s, b + s)
-                } else {
-                    (a.saturating_sub(s), b.saturating_sub(s))
-                };
-                brush = Some((a, b));
-                (
-                    "brush small move",
-                    Dimension::Time,
-                    Some(Filter::Days { from: a, to: b }),
-                )
-            }
-            (25..=31, Some((a, b))) => {
-                let s = 100 + rng.below(500) as u16;
-                let (a, b) = if rng.unit() < 0.5 {
-                    (a + s, b + s)
-                } else {
-                    (a.saturating_sub(s), b.saturating_sub(s))
-                };
-                brush = Some((a, b));
-                (
-                    "brush large move",
-                    Dimension::Time,
-                    Some(Filter::Days { from: a, to: b }),
-                )
-            }
-            (32..=34, Some(_)) => {
-                brush = None;
-                ("brush clear", Dimension::Time, None)
-            }
-            (35..=59, _) => {
-                let (dim, size) = [
-                    (Dimension::Kind, 8),
-                    (Dimension::Sector, 12),
-                    (Dimension::Status, 4),
-                    (Dimension::Discipline, 6),
-                    (Dimension::Category, 9),
-                    (Dimension::Subject, 2),
-                ][rng.below(6) as usize];
-                let set = sets.entry(dim).or_default();
-                toggle(set, rng.below(size) as u16);
-                let filter = (!set.is_empty()).then(|| Filter::Values(set.clone()));
-                ("category toggle", dim, filter)
-            }
-            (60..=71, _) => {
-                let filter = (rng.unit() < 0.8)
-                    .then(|| Filter::Values(vec![rng.below(f.provinces.len() as u64) as u16]));
-                ("province pick", Dimension::Province, filter)
-            }
-            (72..=77, _) => {
-                let filter = (rng.unit() < 0.8)
-                    .then(|| Filter::Values(vec![rng.below(f.communes.len() as u64) as u16]));
-                ("commune pick", Dimension::Commune, filter)
-            }
-            (78..=88, _) => {
-                let r = rng.below(n as u64) as usize;
-                let km = 5.0 + rng.unit() * 120.0;
-                (
-                    "radius",
-                    Dimension::Space,
-                    Some(Filter::Radius {
-                        lat: lat_of(f.lat[r]),
-                        lon: lon_of(f.lon[r]),
-                        km,
-                    }),
-                )
-            }
-            (89..=96, _) => {
-                let r = rng.below(n as u64) as usize;
-                let (lat, lon) = (lat_of(f.lat[r]), lon_of(f.lon[r]));
-                let k = 8 + rng.below(24) as usize;
-                let size = 0.1 + rng.unit();
-                let poly = (0..k)
-                    .map(|i| {
-                        let t = i as f64 / k as f64 * std::f64::consts::TAU;
-                        let rad = size * (0.5 + 0.5 * rng.unit());
-                        (lat + rad * t.sin(), lon + rad * t.cos())
-                    })
-                    .collect();
-                ("lasso", Dimension::Space, Some(Filter::Lasso(poly)))
-            }
-            _ => ("space clear", Dimension::Space, None),
-        };
+    for Change {
+        label,
+        dimension: dim,
+        filter,
+    } in plan
+    {
         let t = Instant::now();
         match filter {
             Some(flt) => e.set_filter(dim, flt).expect("fits"),

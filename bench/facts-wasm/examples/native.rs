@@ -3,8 +3,9 @@
 //! `cargo run --release -p facts-wasm --example native [rows] [changes]`.
 
 use domain::facts::Engine;
+use domain::facts::synth::change_plan as plan;
 use domain::facts::synth::synthetic;
-use facts_wasm::{flatten, plan};
+use facts_wasm::flatten;
 use std::time::Instant;
 
 fn main() {
