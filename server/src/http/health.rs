@@ -12,11 +12,6 @@ pub fn router() -> Router<ApiContext> {
     Router::new().route("/health", get(health))
 }
 
-/// The same answer at `/health`, for load balancers.
-pub fn root_router() -> Router<ApiContext> {
-    router()
-}
-
 #[utoipa::path(get, path = "/api/v1/health", tag = "health",
     responses((status = 200, body = Health), (status = 503, body = Health, description = "degraded")))]
 pub async fn health(State(ctx): State<ApiContext>) -> (StatusCode, Json<Health>) {

@@ -54,7 +54,8 @@ pub fn app(config: Arc<Config>, db: PgPool) -> Router {
     let ctx = ApiContext { config, db, leptos };
     site::router(ctx.clone())
         .nest("/api/v1", api_router().fallback(api_not_found))
-        .merge(health::root_router())
+        // The same answer at `/health`, for load balancers.
+        .merge(health::router())
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(axum::middleware::from_fn(site::security_headers))
         .with_state(ctx)

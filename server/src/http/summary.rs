@@ -7,7 +7,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use domain::summary::{Figures, Period, Summary, UnitFigures};
-use domain::{CaseKind, Sector};
+use domain::{CaseKind, KindFamily, Sector};
 use serde::Deserialize;
 use sqlx::PgPool;
 
@@ -121,6 +121,19 @@ pub async fn compute(
     let mut current = Figures::default();
     let mut previous = Figures::default();
     let mut by_child: std::collections::BTreeMap<String, (Figures, Figures)> = Default::default();
+    // The kinds of each KPI family, from the one rule in `domain` (`CaseKind::family`).
+    let family = |fam: KindFamily| -> Vec<&'static str> {
+        CaseKind::ALL
+            .iter()
+            .filter(|k| k.family() == fam)
+            .map(|k| k.as_str())
+            .collect()
+    };
+    let families = [
+        family(KindFamily::Inspection),
+        family(KindFamily::Supervision),
+        family(KindFamily::Settlement),
+    ];
     for (period, is_current) in [(f.period, true), (prev, false)] {
         let rows: Vec<FigRow> = sqlx::query_as(FIGURES_SQL)
             .bind(&unit.path)
@@ -128,6 +141,9 @@ pub async fn compute(
             .bind(period.to)
             .bind(f.kind.map(|k| k.as_str()))
             .bind(f.sector.map(|s| s.as_str()))
+            .bind(&families[0])
+            .bind(&families[1])
+            .bind(&families[2])
             .fetch_all(db)
             .await?;
         for (child, cases, insp, sup, settle, concluded, viol, disc, amount) in rows {
@@ -199,17 +215,18 @@ fn add(total: &mut Figures, f: &Figures) {
 }
 
 /// Figures per child of the unit at `$1` (NULL child: cases about the unit itself), for the days
-/// `$2..=$3`, optionally one kind `$4` and one sector `$5`.
+/// `$2..=$3`, optionally one kind `$4` and one sector `$5`; `$6`, `$7`, `$8` are the kinds of the
+/// inspection, supervision and settlement families.
 const FIGURES_SQL: &str = "
 SELECT CASE WHEN nlevel(path) > nlevel($1::ltree)
             THEN subpath(path, 0, nlevel($1::ltree) + 1)::text END AS child,
        count(*) FILTER (WHERE opened_on BETWEEN $2 AND $3),
        count(*) FILTER (WHERE opened_on BETWEEN $2 AND $3
-                          AND kind IN ('inspection_violation_signs','inspection_duty','inspection_finance')),
+                          AND kind = ANY($6)),
        count(*) FILTER (WHERE opened_on BETWEEN $2 AND $3
-                          AND kind IN ('supervision_regular','supervision_thematic')),
+                          AND kind = ANY($7)),
        count(*) FILTER (WHERE opened_on BETWEEN $2 AND $3
-                          AND kind IN ('asset_declaration','complaint','denunciation')),
+                          AND kind = ANY($8)),
        count(*) FILTER (WHERE concluded_on BETWEEN $2 AND $3 AND status = 'concluded'),
        count(*) FILTER (WHERE concluded_on BETWEEN $2 AND $3 AND status = 'concluded' AND violation),
        count(*) FILTER (WHERE discipline_decided_on BETWEEN $2 AND $3),
