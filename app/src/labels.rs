@@ -2,7 +2,7 @@
 //! contract's; these are what people read).
 
 use crate::i18n::Lang;
-use domain::{CaseKind, CaseStatus, DisciplineForm, Sector, ViolationCategory};
+use domain::{CaseKind, CaseStatus, DisciplineForm, Sector, SubjectType, ViolationCategory};
 
 fn pick(lang: Lang, vi: &'static str, en: &'static str) -> &'static str {
     match lang {
@@ -67,6 +67,14 @@ pub fn status(s: CaseStatus, lang: Lang) -> &'static str {
     }
 }
 
+/// Whether a case is about an organization or a member.
+pub fn subject(s: SubjectType, lang: Lang) -> &'static str {
+    match s {
+        SubjectType::Organization => pick(lang, "Tổ chức đảng", "Party organization"),
+        SubjectType::Member => pick(lang, "Đảng viên", "Party member"),
+    }
+}
+
 /// A discipline form, or none.
 pub fn discipline(d: Option<DisciplineForm>, lang: Lang) -> &'static str {
     match d {
@@ -108,6 +116,11 @@ mod tests {
             assert!(CaseKind::ALL.iter().all(|k| !kind(*k, lang).is_empty()));
             assert!(Sector::ALL.iter().all(|s| !sector(*s, lang).is_empty()));
             assert!(CaseStatus::ALL.iter().all(|s| !status(*s, lang).is_empty()));
+            assert!(
+                SubjectType::ALL
+                    .iter()
+                    .all(|s| !subject(*s, lang).is_empty())
+            );
             assert!(
                 ViolationCategory::ALL
                     .iter()

@@ -1,6 +1,9 @@
 //! Shapes of the JSON API (`/api/v1`) that the server sends and the app reads.
 
-use crate::vocab::{Role, UnitLevel};
+use crate::vocab::{
+    CaseKind, CaseStatus, DisciplineForm, Role, Sector, SubjectType, UnitLevel, ViolationCategory,
+};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// `GET /health`.
@@ -54,4 +57,86 @@ pub struct ApiError {
     pub error: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+}
+
+/// `GET /cases`: one page of the case records that match, newest opening first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CasePage {
+    /// Records that match, on every page.
+    pub total: i64,
+    /// This page's number, from 1.
+    pub page: u32,
+    /// Records a page.
+    pub per_page: u32,
+    pub cases: Vec<CaseRecord>,
+}
+
+/// A case as `case.schema.json` describes it, plus its `id`; absent optional fields are left out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseRecord {
+    /// The center's id of the case.
+    pub id: i64,
+    /// Code of the information system that sent it.
+    pub source: String,
+    /// The record's id in that system.
+    pub external_id: String,
+    pub kind: CaseKind,
+    /// Topic of a thematic supervision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<String>,
+    /// Unit code of the committee that conducts it.
+    pub conducting_unit: String,
+    pub subject: CaseSubject,
+    pub sector: Sector,
+    pub status: CaseStatus,
+    pub opened_on: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concluded_on: Option<NaiveDate>,
+    /// A violation was found (concluded cases).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub violation: Option<bool>,
+    /// Left out when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub violation_categories: Vec<ViolationCategory>,
+    /// Money involved in the violation, in đồng.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_vnd: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discipline: Option<CaseDiscipline>,
+    /// Where it happened (the center always has one: the subject unit's location by default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+}
+
+/// Whom a case is about.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseSubject {
+    #[serde(rename = "type")]
+    pub kind: SubjectType,
+    /// Unit code where the subject belongs.
+    pub unit: String,
+    /// Pseudonymous id of the member or organization in the source system.
+    #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+/// The discipline a case led to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseDiscipline {
+    pub form: DisciplineForm,
+    pub decided_on: NaiveDate,
+}
+
+/// A point in degrees.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Location {
+    pub lat: f64,
+    pub lon: f64,
 }

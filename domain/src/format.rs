@@ -198,3 +198,42 @@ mod tests {
         assert_eq!(Lang::from_tag("fr"), Lang::Vi);
     }
 }
+
+/// Text folded for searching: lower case, Vietnamese diacritics removed ("Hà Nội" -> "ha noi"),
+/// so a search typed without accents still finds a name.
+pub fn fold(s: &str) -> String {
+    const GROUPS: [(&str, char); 7] = [
+        ("àáảãạăằắẳẵặâầấẩẫậ", 'a'),
+        ("èéẻẽẹêềếểễệ", 'e'),
+        ("ìíỉĩị", 'i'),
+        ("òóỏõọôồốổỗộơờớởỡợ", 'o'),
+        ("ùúủũụưừứửữự", 'u'),
+        ("ỳýỷỹỵ", 'y'),
+        ("đ", 'd'),
+    ];
+    s.chars()
+        .flat_map(char::to_lowercase)
+        // Combining marks, when the text came decomposed.
+        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+        .map(|c| {
+            GROUPS
+                .iter()
+                .find(|(g, _)| g.contains(c))
+                .map_or(c, |(_, base)| *base)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod fold_tests {
+    use super::fold;
+
+    #[test]
+    fn names_fold_to_plain_letters() {
+        assert_eq!(fold("Thành phố Hà Nội"), "thanh pho ha noi");
+        assert_eq!(fold("ĐẮK LẮK"), "dak lak");
+        assert_eq!(fold("Thừa Thiên Huế"), "thua thien hue");
+        // Decomposed input (a + combining grave).
+        assert_eq!(fold("Ha\u{300}"), "ha");
+    }
+}

@@ -9,6 +9,7 @@ pub mod format;
 pub mod geometry;
 pub mod summary;
 pub mod vocab;
+pub mod xlsx;
 
 pub use codes::{UnitCode, UnitCodeError};
 pub use vocab::*;

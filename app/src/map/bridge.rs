@@ -74,3 +74,52 @@ pub fn get_str(obj: &JsValue, keys: &[&str]) -> Option<String> {
     }
     v.as_string()
 }
+
+#[wasm_bindgen(raw_module = "/vendor/maplibre-gl/maplibre-gl.mjs")]
+extern "C" {
+    /// A GeoJSON source (`map.getSource(id)`).
+    pub type GeoJsonSource;
+
+    #[wasm_bindgen(method, js_name = setData)]
+    pub fn set_data(this: &GeoJsonSource, data: &JsValue);
+
+    /// `maplibregl.LngLat`.
+    pub type LngLat;
+
+    #[wasm_bindgen(method, getter)]
+    pub fn lng(this: &LngLat) -> f64;
+
+    #[wasm_bindgen(method, getter)]
+    pub fn lat(this: &LngLat) -> f64;
+
+    /// A map interaction handler (`map.dragPan`, ...).
+    pub type Handler;
+
+    #[wasm_bindgen(method)]
+    pub fn enable(this: &Handler);
+
+    #[wasm_bindgen(method)]
+    pub fn disable(this: &Handler);
+}
+
+#[wasm_bindgen(raw_module = "/vendor/maplibre-gl/maplibre-gl.mjs")]
+extern "C" {
+    #[wasm_bindgen(method, js_name = getSource)]
+    pub fn get_source(this: &Map, id: &str) -> Option<GeoJsonSource>;
+
+    /// The place under a pixel of the map's container (`[x, y]`).
+    #[wasm_bindgen(method)]
+    pub fn unproject(this: &Map, point: &JsValue) -> LngLat;
+
+    #[wasm_bindgen(method, js_name = getCenter)]
+    pub fn get_center(this: &Map) -> LngLat;
+
+    #[wasm_bindgen(method, getter, js_name = dragPan)]
+    pub fn drag_pan(this: &Map) -> Handler;
+
+    #[wasm_bindgen(method, js_name = setLayoutProperty)]
+    pub fn set_layout_property(this: &Map, layer: &str, name: &str, value: &JsValue);
+
+    #[wasm_bindgen(method, js_name = setFilter)]
+    pub fn set_filter(this: &Map, layer: &str, filter: &JsValue);
+}

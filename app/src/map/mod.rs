@@ -2,7 +2,7 @@
 //! a tap on a province selects it.
 
 #[cfg(feature = "hydrate")]
-mod bridge;
+pub(crate) mod bridge;
 
 use crate::i18n::{Key, t};
 use leptos::prelude::*;

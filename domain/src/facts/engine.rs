@@ -362,6 +362,19 @@ pub struct Views<'a> {
     pub amount: u64,
 }
 
+/// One area's figures on the map ([`Engine::area_figures`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AreaFigures {
+    /// Cases.
+    pub cases: u32,
+    /// Cases with at least one violation category.
+    pub violating: u32,
+    /// Cases that led to a discipline.
+    pub disciplined: u32,
+    /// Money involved, millions of đồng.
+    pub amount: u64,
+}
+
 /// The filter engine (see the module documentation).
 #[derive(Debug, Clone)]
 pub struct Engine {
@@ -694,6 +707,37 @@ impl Engine {
             .map(|(r, _)| r)
     }
 
+    /// The map's figures by area (province indexes, or commune indexes when `communes`), over
+    /// the rows passing every filter but the map's own (province, commune, space): the map keeps
+    /// showing every area while one is selected, as a brushed chart keeps its shape.
+    pub fn area_figures(&self, communes: bool) -> Vec<AreaFigures> {
+        let map_bits: u16 = (1 << PROVINCE) | (1 << COMMUNE) | (1 << SPACE);
+        let f = &self.f;
+        let len = if communes {
+            f.communes.len()
+        } else {
+            f.provinces.len()
+        };
+        let mut out = vec![AreaFigures::default(); len];
+        for (r, &m) in self.mask.iter().enumerate() {
+            if m & !map_bits != 0 {
+                continue;
+            }
+            let area = if communes {
+                f.commune[r] as usize
+            } else {
+                f.province[r] as usize
+            };
+            if let Some(a) = out.get_mut(area) {
+                a.cases += 1;
+                a.violating += u32::from(f.categories[r] != 0);
+                a.disciplined += u32::from(f.discipline[r] != 0);
+                a.amount += u64::from(f.amount[r]);
+            }
+        }
+        out
+    }
+
     /// The linked views' counts.
     pub fn views(&self) -> Views<'_> {
         let c = &self.c;
@@ -964,16 +1008,12 @@ impl Engine {
             cell_range(lat - dlat, lat + dlat, quantize_lat),
             cell_range(lon - dlon, lon + dlon, quantize_lon),
             classify,
-            |a, o| haversine_km(a, o, lat, lon) <= km,
+            |a, o| super::space::within_km(a, o, lat, lon, km),
         )
     }
 
     fn lasso_mask(&self, polygon: &[(f64, f64)]) -> Vec<u64> {
-        if polygon.len() < 3
-            || polygon
-                .iter()
-                .any(|(a, o)| !a.is_finite() || !o.is_finite())
-        {
+        if !super::space::is_polygon(polygon) {
             return vec![0; self.f.len().div_ceil(64)];
         }
         let (mut a0, mut a1, mut o0, mut o1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);

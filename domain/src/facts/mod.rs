@@ -10,13 +10,16 @@
 
 mod codec;
 mod engine;
+pub mod space;
 pub mod synth;
+pub mod table;
 
 #[cfg(test)]
 mod tests;
 
 pub use codec::{MAGIC, VERSION, decode, encode};
-pub use engine::{Dimension, Engine, Filter, FilterError, Views};
+pub use engine::{AreaFigures, Dimension, Engine, Filter, FilterError, Views, point_in_polygon};
+pub use space::{within_polygon, within_radius};
 
 use crate::vocab::{CaseKind, CaseStatus, DisciplineForm, Sector, SubjectType, ViolationCategory};
 use chrono::NaiveDate;

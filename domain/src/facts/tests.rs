@@ -477,3 +477,54 @@ fn the_builder_interns_codes_and_quantizes() {
     );
     assert_eq!(decode(&encode(&f)).unwrap(), f);
 }
+
+#[test]
+fn the_map_counts_every_area_while_one_is_selected() {
+    let mut f = Facts {
+        provinces: vec!["01".into(), "79".into()],
+        communes: vec!["00004".into(), "26734".into()],
+        ..Facts::default()
+    };
+    for (id, province, sector, discipline, categories, amount) in [
+        (1, 0, 0, 0, 0, 5),
+        (2, 0, 0, 2, 1, 7),
+        (3, 1, 0, 0, 4, 11),
+        (4, 1, 1, 1, 0, 13),
+    ] {
+        f.push(FactRow {
+            province,
+            commune: province as u16,
+            sector,
+            discipline,
+            categories,
+            amount,
+            ..row(id, 100, 0, sector, 21.0, 105.8)
+        });
+    }
+    let mut e = Engine::new(f).unwrap();
+    e.set_filter(Dimension::Province, Filter::Values(vec![0]))
+        .unwrap();
+    e.set_filter(Dimension::Sector, Filter::Values(vec![0]))
+        .unwrap();
+    // The province filter does not hide province 1 from the map; the sector filter does filter.
+    let by_province = e.area_figures(false);
+    assert_eq!(
+        by_province,
+        vec![
+            AreaFigures {
+                cases: 2,
+                violating: 1,
+                disciplined: 1,
+                amount: 12
+            },
+            AreaFigures {
+                cases: 1,
+                violating: 1,
+                disciplined: 0,
+                amount: 11
+            },
+        ]
+    );
+    assert_eq!(e.area_figures(true), by_province);
+    assert_eq!(e.views().total, 2);
+}

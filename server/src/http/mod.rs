@@ -3,6 +3,7 @@
 
 mod auth;
 mod boundaries;
+mod cases;
 mod error;
 mod facts;
 mod health;
@@ -45,6 +46,7 @@ pub fn api_router() -> Router<ApiContext> {
         .merge(boundaries::router())
         .merge(summary::router())
         .merge(facts::router())
+        .merge(cases::router())
         .merge(openapi::router())
 }
 

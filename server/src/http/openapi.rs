@@ -22,6 +22,7 @@ use utoipa::OpenApi;
         super::boundaries::boundaries,
         super::summary::summary,
         super::facts::facts,
+        super::cases::cases,
     ),
     components(schemas(
         domain::api::Health,
@@ -32,7 +33,12 @@ use utoipa::OpenApi;
         domain::summary::Summary,
         domain::summary::Figures,
         domain::summary::Period,
-        domain::summary::UnitFigures
+        domain::summary::UnitFigures,
+        domain::api::CasePage,
+        domain::api::CaseRecord,
+        domain::api::CaseSubject,
+        domain::api::CaseDiscipline,
+        domain::api::Location
     ))
 )]
 pub struct ApiDoc;

@@ -11,7 +11,11 @@ use domain::facts::{Dimension, Engine, Filter, Views, date_of, day_number};
 use domain::format;
 use domain::{CaseKind, CaseStatus, DisciplineForm, Sector, ViolationCategory};
 use leptos::prelude::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+
+mod map;
+mod table;
+pub use map::{Metric, Space};
 
 /// The categorical dimensions a chart toggles, in display order.
 const CHARTS: [(Dimension, Key); 5] = [
@@ -29,6 +33,14 @@ pub struct Selection {
     pub values: [BTreeSet<u16>; 5],
     /// Brushed months, as indexes into the month axis, both ends included.
     pub months: Option<(usize, usize)>,
+    /// The province picked (tapped on the map or in the list): the map shows its communes.
+    pub province: Option<String>,
+    /// The commune picked, within `province`.
+    pub commune: Option<String>,
+    /// A radius or lasso drawn on the map.
+    pub space: Option<Space>,
+    /// What colours the map (not a filter, but part of the view a link shares).
+    pub metric: Metric,
 }
 
 /// The contract's word for value `i` of a chart's dimension (`none` for no discipline).
@@ -75,6 +87,18 @@ impl Selection {
                 b.format("%Y-%m")
             ));
         }
+        if let Some(p) = &self.province {
+            parts.push(format!("province={p}"));
+        }
+        if let Some(c) = &self.commune {
+            parts.push(format!("commune={c}"));
+        }
+        if let Some(space) = &self.space {
+            parts.push(space.to_param());
+        }
+        if self.metric != Metric::default() {
+            parts.push(format!("metric={}", self.metric.as_str()));
+        }
         if parts.is_empty() {
             String::new()
         } else {
@@ -101,7 +125,27 @@ impl Selection {
         if let (Some(a), Some(b)) = (month("from"), month("to")) {
             sel.months = Some((a.min(b), a.max(b)));
         }
+        let code = |key: &str, digits: usize| {
+            get(key).filter(|c| c.len() == digits && c.bytes().all(|b| b.is_ascii_digit()))
+        };
+        sel.province = code("province", 2);
+        sel.commune = sel.province.as_ref().and(code("commune", 5));
+        sel.space = Space::from_params(get("radius"), get("lasso"));
+        sel.metric = get("metric")
+            .and_then(|m| Metric::parse(&m))
+            .unwrap_or_default();
         sel
+    }
+}
+
+impl Selection {
+    /// Whether nothing filters (the metric is not a filter).
+    pub fn is_unfiltered(&self) -> bool {
+        *self
+            == Selection {
+                metric: self.metric,
+                ..Selection::default()
+            }
     }
 }
 
@@ -223,6 +267,34 @@ fn Analysis() -> impl IntoView {
                     let _ = e.set_filter(*dim, Filter::Values(set.iter().copied().collect()));
                 }
             }
+            // Codes absent from the facts (no cases there) select nothing.
+            let index = |list: &[String], code: &Option<String>| {
+                code.as_ref().map(|c| {
+                    list.iter()
+                        .position(|x| x == c)
+                        .map(|i| vec![i as u16])
+                        .unwrap_or_default()
+                })
+            };
+            let province = index(&e.facts().provinces, &sel.province);
+            let commune = index(&e.facts().communes, &sel.commune);
+            for (dim, values) in [
+                (Dimension::Province, province),
+                (Dimension::Commune, commune),
+            ] {
+                match values {
+                    Some(v) => {
+                        let _ = e.set_filter(dim, Filter::Values(v));
+                    }
+                    None => e.clear(dim),
+                }
+            }
+            match &sel.space {
+                Some(space) => {
+                    let _ = e.set_filter(Dimension::Space, space.filter());
+                }
+                None => e.clear(Dimension::Space),
+            }
             let months = axis.get_untracked();
             match sel
                 .months
@@ -280,7 +352,14 @@ fn Analysis() -> impl IntoView {
         s.values[chart].clear();
         commit(s);
     };
-    let reset = move |_| commit(Selection::default());
+    let reset = move |_| {
+        commit(Selection {
+            metric: selection.get_untracked().metric,
+            ..Selection::default()
+        })
+    };
+    let names = RwSignal::new(HashMap::<String, String>::new());
+    let commit_cb = Callback::new(commit);
 
     view! {
         <div class="analysis">
@@ -296,9 +375,9 @@ fn Analysis() -> impl IntoView {
                     </p>
                 </div>
                 <button type="button" class="btn-secondary" on:click=reset
-                    disabled=move || selection.get() == Selection::default()>{t(Key::ResetAll)}</button>
+                    disabled=move || selection.with(Selection::is_unfiltered)>{t(Key::ResetAll)}</button>
             </div>
-            <Chips selection=selection axis=axis clear_chart=clear_chart set_months=set_months/>
+            <Chips selection=selection axis=axis names=names clear_chart=clear_chart set_months=set_months commit=commit_cb/>
             {move || if failed.get() {
                 view! { <p class="load-failed" role="alert">{t(Key::LoadFailed)}</p> }.into_any()
             } else if snap.get().is_none() {
@@ -306,6 +385,7 @@ fn Analysis() -> impl IntoView {
             } else {
                 ().into_any()
             }}
+            <map::AnalysisMap engine=engine snap=snap selection=selection names=names commit=commit_cb/>
             <section class="card">
                 <div class="card-head"><h2>{t(Key::ByMonth)}</h2><p class="hint">{t(Key::BrushHint)}</p></div>
                 <TimeChart snap=snap selection=selection set_months=set_months/>
@@ -344,6 +424,7 @@ fn Analysis() -> impl IntoView {
                     }
                 }).collect_view()}
             </div>
+            <table::CaseTable engine=engine changed=Signal::derive(move || snap.track())/>
         </div>
     }
 }
@@ -353,24 +434,62 @@ fn Analysis() -> impl IntoView {
 fn Chips(
     selection: RwSignal<Selection>,
     axis: RwSignal<Vec<NaiveDate>>,
+    names: RwSignal<HashMap<String, String>>,
     clear_chart: impl Fn(usize) + Copy + Send + Sync + 'static,
     set_months: impl Fn(Option<(usize, usize)>) + Copy + Send + Sync + 'static,
+    commit: Callback<Selection>,
 ) -> impl IntoView {
     let lang = use_lang();
+    let name_of = move |code: &str| {
+        names
+            .with(|n| n.get(code).cloned())
+            .unwrap_or(code.to_string())
+    };
+    let without = move |f: fn(&mut Selection)| {
+        let mut s = selection.get_untracked();
+        f(&mut s);
+        commit.run(s);
+    };
     view! {
         <div class="chips" data-testid="chips">
             {move || {
                 let sel = selection.get();
                 let l = lang.get();
-                if sel == Selection::default() {
+                if sel.is_unfiltered() {
                     return view! { <p class="hint">{text(l, Key::NoFilters)}</p> }.into_any();
                 }
+                let area = sel.province.as_ref().map(|p| {
+                    let label = match &sel.commune {
+                        Some(c) => format!("{}: {}, {}", text(l, Key::Area), name_of(c), name_of(p)),
+                        None => format!("{}: {}", text(l, Key::Area), name_of(p)),
+                    };
+                    view! {
+                        <span class="chip" data-testid="chip-area">{label}
+                            <button type="button" aria-label=text(l, Key::RemoveFilter)
+                                on:click=move |_| without(|s| { s.province = None; s.commune = None; })>"×"</button>
+                        </span>
+                    }
+                });
+                let space = sel.space.as_ref().map(|sp| {
+                    let label = match sp {
+                        Space::Radius { km, .. } => format!("{}: {} km", text(l, Key::ToolRadius), format::decimal(*km, 1, l)),
+                        Space::Lasso(v) => format!("{}: {} {}", text(l, Key::ToolLasso), v.len(), text(l, Key::Vertices)),
+                    };
+                    view! {
+                        <span class="chip" data-testid="chip-space">{label}
+                            <button type="button" aria-label=text(l, Key::RemoveFilter)
+                                on:click=move |_| without(|s| s.space = None)>"×"</button>
+                        </span>
+                    }
+                });
                 let months = axis.get();
                 let period = sel.months.and_then(|(a, b)| {
                     let (a, b) = (*months.get(a)?, *months.get(b)?);
                     Some(format!("{}: {:02}/{} – {:02}/{}", text(l, Key::Period), a.month(), a.year(), b.month(), b.year()))
                 });
                 view! {
+                    {area}
+                    {space}
                     {period.map(|p| view! {
                         <span class="chip">{p}<button type="button" aria-label=text(l, Key::RemoveFilter) on:click=move |_| set_months(None)>"×"</button></span>
                     })}
