@@ -385,13 +385,6 @@ pub fn AnalysisMap(
                     }}
                 </nav>
                 <Picker places=places names=names selection=selection commit=commit focus=focus/>
-                <div class="segmented" role="group" aria-label=t(Key::MapMetric) data-testid="metric">
-                    {Metric::ALL.into_iter().map(|m| view! {
-                        <button type="button" aria-pressed=move || (metric.get() == m).to_string()
-                            data-metric=m.as_str()
-                            on:click=move |_| set(&|s| s.metric = m)>{move || text(lang.get(), m.key())}</button>
-                    }).collect_view()}
-                </div>
             </div>
             <div class="map-tools" role="toolbar" aria-label=t(Key::MapTools)>
                 <button type="button" class="tool" data-testid="tool-radius"
@@ -427,13 +420,14 @@ pub fn AnalysisMap(
                     <button type="button" class="tool" data-testid="clear-space"
                         on:click=move |_| set(&|s| s.space = None)>{t(Key::ClearDrawing)}</button>
                 })}
-                <p class="hint" aria-live="polite">
-                    {move || match tool.get() {
-                        Tool::Pan => text(lang.get(), Key::AnalysisMapHint),
-                        Tool::Radius => text(lang.get(), Key::RadiusHint),
-                        Tool::Lasso => text(lang.get(), Key::LassoHint),
-                    }}
-                </p>
+                <span class="tools-gap"></span>
+                <div class="segmented" role="group" aria-label=t(Key::MapMetric) data-testid="metric">
+                    {Metric::ALL.into_iter().map(|m| view! {
+                        <button type="button" aria-pressed=move || (metric.get() == m).to_string()
+                            data-metric=m.as_str()
+                            on:click=move |_| set(&|s| s.metric = m)>{move || text(lang.get(), m.key())}</button>
+                    }).collect_view()}
+                </div>
             </div>
             <div class="map-wrap analysis-map"
                 class:drawing=move || tool.get() != Tool::Pan
@@ -465,6 +459,14 @@ pub fn AnalysisMap(
             </div>
             <div class="map-foot">
                 <Legend areas=areas metric=metric/>
+                <p class="hint map-hint" aria-live="polite">
+                    {move || match tool.get() {
+                        Tool::Pan => text(lang.get(), Key::AnalysisMapHint),
+                        Tool::Radius => text(lang.get(), Key::RadiusHint),
+                        Tool::Lasso => text(lang.get(), Key::LassoHint),
+                    }}
+                </p>
+
                 {move || {
                     let s = selection.get();
                     let code = s.commune.clone().or(if focus.get().is_none() { s.province.clone() } else { None })?;

@@ -385,44 +385,48 @@ fn Analysis() -> impl IntoView {
             } else {
                 ().into_any()
             }}
-            <map::AnalysisMap engine=engine snap=snap selection=selection names=names commit=commit_cb/>
-            <section class="card">
-                <div class="card-head"><h2>{t(Key::ByMonth)}</h2><p class="hint">{t(Key::BrushHint)}</p></div>
-                <TimeChart snap=snap selection=selection set_months=set_months/>
-            </section>
-            <div class="charts">
-                {CHARTS.iter().enumerate().map(|(i, (dim, title))| {
-                    let dim = *dim;
-                    view! {
-                        <section class="card chart" data-testid=format!("chart-{}", dim.as_str())>
-                            <div class="card-head"><h2>{t(*title)}</h2></div>
-                            <ul class="bars">
-                                {move || {
-                                    let s = snap.get()?;
-                                    let counts = s.charts[i].clone();
-                                    let max = counts.iter().copied().max().unwrap_or(0).max(1);
-                                    let chosen = selection.get().values[i].clone();
-                                    Some(counts.into_iter().enumerate().map(|(v, n)| {
-                                        let on = chosen.contains(&(v as u16));
-                                        let dim_out = !chosen.is_empty() && !on;
-                                        let width = format!("width:{:.1}%", n as f64 * 100.0 / max as f64);
-                                        view! {
-                                            <li>
-                                                <button type="button" class="bar-row" class:on=on class:off=dim_out
-                                                    aria-pressed=on.to_string() data-value=v.to_string() data-count=n.to_string()
-                                                    on:click=move |_| toggle(i, v as u16)>
-                                                    <span class="bar-label">{value_label(dim, v, lang.get())}</span>
-                                                    <span class="bar-count">{format::integer(n as i64, lang.get())}</span>
-                                                    <span class="bar-fill" style=width></span>
-                                                </button>
-                                            </li>
-                                        }
-                                    }).collect_view())
-                                }}
-                            </ul>
-                        </section>
-                    }
-                }).collect_view()}
+            <div class="analysis-grid">
+                <map::AnalysisMap engine=engine snap=snap selection=selection names=names commit=commit_cb/>
+                <div class="analysis-side">
+                    <section class="card">
+                        <div class="card-head"><h2>{t(Key::ByMonth)}</h2><p class="hint">{t(Key::BrushHint)}</p></div>
+                        <TimeChart snap=snap selection=selection set_months=set_months/>
+                    </section>
+                    <div class="charts">
+                        {CHARTS.iter().enumerate().map(|(i, (dim, title))| {
+                            let dim = *dim;
+                            view! {
+                                <section class="card chart" data-testid=format!("chart-{}", dim.as_str())>
+                                    <div class="card-head"><h2>{t(*title)}</h2></div>
+                                    <ul class="bars">
+                                        {move || {
+                                            let s = snap.get()?;
+                                            let counts = s.charts[i].clone();
+                                            let max = counts.iter().copied().max().unwrap_or(0).max(1);
+                                            let chosen = selection.get().values[i].clone();
+                                            Some(counts.into_iter().enumerate().map(|(v, n)| {
+                                                let on = chosen.contains(&(v as u16));
+                                                let dim_out = !chosen.is_empty() && !on;
+                                                let width = format!("width:{:.1}%", n as f64 * 100.0 / max as f64);
+                                                view! {
+                                                    <li>
+                                                        <button type="button" class="bar-row" class:on=on class:off=dim_out
+                                                            aria-pressed=on.to_string() data-value=v.to_string() data-count=n.to_string()
+                                                            on:click=move |_| toggle(i, v as u16)>
+                                                            <span class="bar-label">{value_label(dim, v, lang.get())}</span>
+                                                            <span class="bar-count">{format::integer(n as i64, lang.get())}</span>
+                                                            <span class="bar-fill" style=width></span>
+                                                        </button>
+                                                    </li>
+                                                }
+                                            }).collect_view())
+                                        }}
+                                    </ul>
+                                </section>
+                            }
+                        }).collect_view()}
+                    </div>
+                </div>
             </div>
             <table::CaseTable engine=engine changed=Signal::derive(move || snap.track())/>
         </div>
@@ -525,9 +529,9 @@ fn TimeChart(
     set_months: impl Fn(Option<(usize, usize)>) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     const W: f64 = 1000.0;
-    const H: f64 = 170.0;
-    const LEFT: f64 = 44.0;
-    const BOTTOM: f64 = 22.0;
+    const H: f64 = 190.0;
+    const LEFT: f64 = 64.0;
+    const BOTTOM: f64 = 30.0;
     let lang = use_lang();
     let svg = NodeRef::<leptos::svg::Svg>::new();
     let drag = RwSignal::new(None::<(usize, usize)>);
@@ -578,7 +582,7 @@ fn TimeChart(
                 let l = lang.get();
                 Some(view! {
                     <line x1=LEFT y1=H - BOTTOM x2=W y2=H - BOTTOM class="axis"/>
-                    <text x=LEFT - 6.0 y=14.0 class="tick" text-anchor="end">{format::integer(max as i64, l)}</text>
+                    <text x=LEFT - 6.0 y=18.0 class="tick" text-anchor="end">{format::integer(max as i64, l)}</text>
                     <text x=LEFT - 6.0 y=H - BOTTOM class="tick" text-anchor="end">"0"</text>
                     {s.months.iter().enumerate().map(|(i, (m, c))| {
                         let h = *c as f64 / max as f64 * plot_h;

@@ -2,7 +2,7 @@
 //! feature-state, drill-down loads, points, and the drawing gestures.
 
 use super::{Place, Selection, Snapshot, Space, Tool};
-use crate::map::bridge::{Map, get_str, js};
+use crate::map::bridge::{Map, Marker, get_str, js};
 use crate::map::{RAMP, bounds, breaks};
 use domain::facts::{AreaFigures, Engine, lat_of, lon_of};
 use domain::format;
@@ -18,7 +18,7 @@ const COMMUNES: &str = "communes";
 const DRAW: &str = "draw";
 const CASES: &str = "cases";
 /// The colour of areas shown only for context (the provinces around a drilled-in one).
-const CONTEXT: &str = "#e4e9ef";
+const CONTEXT: &str = "#f5f7fa";
 /// Most case points drawn (beyond, the choropleth alone tells the story).
 const MAX_POINTS: usize = 50_000;
 
@@ -58,6 +58,7 @@ pub struct Ctx {
     gesture: StoredValue<Option<Gesture>>,
     /// When the last drawing ended (ms), so the click that ends a gesture selects nothing.
     drawn_at: StoredValue<f64>,
+    lang: RwSignal<crate::i18n::Lang>,
 }
 
 impl Ctx {
@@ -70,6 +71,7 @@ impl Ctx {
             provinces_bounds: StoredValue::new(None),
             gesture: StoredValue::new(None),
             drawn_at: StoredValue::new(0.0),
+            lang: crate::i18n::use_lang(),
         };
         Effect::new(move |_| ctx.mount());
         Effect::new(move |_| ctx.drill());
@@ -181,6 +183,32 @@ impl Ctx {
                 "filter": ["!", ["has", "point_count"]],
                 "paint": {"circle-color": "#0b2545", "circle-radius": 3.5,
                           "circle-stroke-color": "#ffffff", "circle-stroke-width": 1}})));
+        });
+        // The archipelagos are named on every map of the country.
+        self.map.with_value(|m| {
+            let Some(m) = m else { return };
+            let lang = self.lang;
+            for (lon, lat, key) in [
+                (112.0, 16.45, crate::i18n::Key::Hoangsa),
+                (114.0, 9.9, crate::i18n::Key::Truongsa),
+            ] {
+                let Some(el) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.create_element("div").ok())
+                else {
+                    continue;
+                };
+                el.set_class_name("map-label");
+                let target = el.clone();
+                Effect::new(move |_| {
+                    target.set_text_content(Some(crate::i18n::text(lang.get(), key)))
+                });
+                let opts = js(json!({"anchor": "center"}));
+                let _ = js_sys::Reflect::set(&opts, &"element".into(), &el);
+                Marker::new(&opts)
+                    .set_lng_lat(&js(json!([lon, lat])))
+                    .add_to(m);
+            }
         });
         leptos::task::spawn_local(async move {
             let Ok(text) = crate::api::get_text("/api/v1/boundaries?level=province&lod=1").await
