@@ -44,6 +44,19 @@ for (const [name, width, height] of sizes) {
       await page.mouse.up();
       await page.waitForTimeout(300);
       await page.screenshot({ path: `${out}/analysis-${user}-${name}-${lang}.png` });
+      // Drilled into a province with a radius drawn, coloured by violation rate; then the table.
+      const province = user === 'hanoi' ? '01' : '79';
+      const centre = user === 'hanoi' ? '21.0285,105.8542' : '10.7769,106.7009';
+      await page.goto(`${base}/analysis?province=${province}&radius=${centre},15&metric=rate`);
+      await page.locator('[data-testid=map][data-map-ready="true"]').waitFor({ timeout: 30000 });
+      await page.waitForTimeout(1200);
+      await page.screenshot({ path: `${out}/analysis-map-${user}-${name}-${lang}.png` });
+      const table = page.getByTestId('case-table');
+      if (await table.count()) {
+        await table.scrollIntoViewIfNeeded();
+        await page.waitForTimeout(300);
+        await page.screenshot({ path: `${out}/analysis-table-${user}-${name}-${lang}.png` });
+      }
       await page.request.post(`${base}/api/v1/auth/logout`);
       await ctx.clearCookies();
       await ctx.addCookies([{ name: 'lang', value: lang, url: base }]);

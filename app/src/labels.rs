@@ -70,8 +70,8 @@ pub fn status(s: CaseStatus, lang: Lang) -> &'static str {
 /// Whether a case is about an organization or a member.
 pub fn subject(s: SubjectType, lang: Lang) -> &'static str {
     match s {
-        SubjectType::Organization => pick(lang, "Tổ chức đảng", "Party organization"),
-        SubjectType::Member => pick(lang, "Đảng viên", "Party member"),
+        SubjectType::Organization => pick(lang, "Tổ chức đảng", "Organization"),
+        SubjectType::Member => pick(lang, "Đảng viên", "Member"),
     }
 }
 

@@ -346,7 +346,7 @@ const bench = {
     const colBytes = Object.values(cols).reduce((s, c) => s + c.byteLength, 0);
     return {
       rows: b.rows(), loadMs: t1 - t0, generateMs: t2 - t1, buildMs,
-      rowBytes: FactsBench.rowBytes(), columnBytesPerRow: colBytes / rows,
+      rowBytes: b.rowBytes(), columnBytesPerRow: colBytes / rows,
       indexBytes: b.indexBytes(), wasmMemory: state.memory.buffer.byteLength,
       wireBytes: wire.length, wireGzipBytes: gz, shape: lay.shape,
       crossOriginIsolated: globalThis.crossOriginIsolated === true,

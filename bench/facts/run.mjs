@@ -210,7 +210,7 @@ function report({ info, engines, results, warm, alone, mismatches, chromiumVersi
     const ws = stats(warm.map((r) => r[key]));
     let memory;
     if (key === 'wasm') {
-      memory = `${(info.rowBytes + info.indexBytes / info.rows).toFixed(1)} B/row (table ${info.rowBytes} + index ${(info.indexBytes / info.rows).toFixed(1)}); wasm linear memory ${mb(info.wasmMemory)} (peak, incl. generation)`;
+      memory = `${(info.rowBytes + info.indexBytes / info.rows).toFixed(1)} B/row (table ${info.rowBytes.toFixed(1)} + index ${(info.indexBytes / info.rows).toFixed(1)}); wasm linear memory ${mb(info.wasmMemory)} (peak, incl. generation)`;
     } else {
       memory = `JS heap +${mb(e.heap.used)}, array buffers +${mb(e.heap.buffers)} (beyond the shared ${mb(info.columnBytesPerRow * info.rows)} of columns)`;
     }
@@ -252,14 +252,14 @@ function report({ info, engines, results, warm, alone, mismatches, chromiumVersi
   lines.push('');
   lines.push('Payload and memory:');
   lines.push('');
-  lines.push(`- Fact table in memory: ${info.rowBytes} bytes a row (${mb(info.rowBytes * info.rows)}); the engine's index beyond it: ${(info.indexBytes / info.rows).toFixed(1)} bytes a row (${mb(info.indexBytes)}).`);
+  lines.push(`- Fact table in memory (the engine's packed copy): ${info.rowBytes.toFixed(1)} bytes a row (${mb(info.rowBytes * info.rows)}); the engine's index beyond it: ${(info.indexBytes / info.rows).toFixed(1)} bytes a row (${mb(info.indexBytes)}).`);
   lines.push(`- Wire payload (domain::facts::encode, generator's row order): ${(info.wireBytes / info.rows).toFixed(2)} bytes a row raw${info.wireGzipBytes ? `, ${(info.wireGzipBytes / info.rows).toFixed(2)} gzipped (the browser's CompressionStream)` : ''}; target at most 8 compressed.`);
   lines.push(`- Wasm: generation of the synthetic table ${fmt(info.generateMs)} ms (not timed as build), module load ${fmt(info.loadMs)} ms.`);
   lines.push(`- The shared typed-array columns the peers read: JS heap +${mb(columnsHeap.used)}, array buffers +${mb(columnsHeap.buffers)}.`);
   lines.push('');
   lines.push('How the peers work: crossfilter2 holds the row numbers as its records, one dimension per filterable');
   lines.push('column with accessors reading the shared typed arrays, a group per view (categories grouped by their');
-  lines.push('9-bit combination, folded into per-category counts like our engine), a groupAll for the total and');
+  lines.push('9-bit combination, folded into per-category counts), a groupAll for the total and');
   lines.push('amount; single values use filterExact, day ranges filterRange, the rest filterFunction; the location is');
   lines.push('one dimension (lat × 65536 + lon) filtered by a function. The plain scan keeps per-value rejection');
   lines.push('tables and, per change, scans every row building its rejection mask and counting rows rejected by at');

@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod geography;
 pub mod http;
+pub mod ingest;
 pub mod scope;
 pub mod seed;
 pub mod testing;

@@ -365,7 +365,7 @@ async fn engine_selection(app: &TestApp, cookie: &str, filter: Filter) -> Vec<i6
     engine.set_filter(Dimension::Space, filter).unwrap();
     let mut ids: Vec<i64> = engine
         .selected_rows()
-        .map(|r| i64::from(engine.facts().id[r]))
+        .map(|r| i64::from(engine.facts().id(r)))
         .collect();
     ids.sort();
     ids

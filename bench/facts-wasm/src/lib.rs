@@ -11,7 +11,7 @@
 //! given by [`FactsBench::shape`].
 
 use domain::facts::synth::synthetic;
-use domain::facts::{Engine, Facts, Filter, ROW_BYTES, Views, encode};
+use domain::facts::{Engine, Facts, Filter, PackedFacts, Views, encode};
 use wasm_bindgen::prelude::*;
 
 pub use domain::facts::synth::Change;
@@ -75,10 +75,10 @@ impl FactsBench {
         Ok(())
     }
 
-    fn facts(&self) -> Option<&Facts> {
-        self.pending
-            .as_ref()
-            .or_else(|| self.engine.as_ref().map(Engine::facts))
+    /// A column of the engine's table (rows by opening day), as a typed array.
+    fn column<T>(&self, value: impl Fn(&PackedFacts, usize) -> T) -> Result<Vec<T>, JsError> {
+        let f = self.engine()?.facts();
+        Ok((0..f.len()).map(|r| value(f, r)).collect())
     }
 
     fn engine(&self) -> Result<&Engine, JsError> {
@@ -87,16 +87,21 @@ impl FactsBench {
 
     /// Number of rows.
     pub fn rows(&self) -> u32 {
-        self.facts().map_or(0, |f| f.len() as u32)
+        match (&self.pending, &self.engine) {
+            (Some(f), _) => f.len() as u32,
+            (None, Some(e)) => e.len() as u32,
+            (None, None) => 0,
+        }
     }
 
-    /// Bytes a row of the fact table takes in memory (all columns together).
+    /// Bytes a row of the engine's table takes in memory (all columns together, packed).
     #[wasm_bindgen(js_name = rowBytes)]
-    pub fn row_bytes() -> u32 {
-        ROW_BYTES as u32
+    pub fn row_bytes(&self) -> Result<f64, JsError> {
+        let e = self.engine()?;
+        Ok(e.facts().memory_bytes() as f64 / e.len().max(1) as f64)
     }
 
-    /// Bytes the engine holds beyond the facts (rejection masks, row lists, counts).
+    /// Bytes the engine holds beyond its table (rejection bits, rows by place, counts).
     #[wasm_bindgen(js_name = indexBytes)]
     pub fn index_bytes(&self) -> Result<f64, JsError> {
         Ok(self.engine()?.index_bytes() as f64)
@@ -105,7 +110,11 @@ impl FactsBench {
     /// The table in its wire encoding (`GET /api/v1/facts`), in the generator's row order
     /// before [`FactsBench::build`], in the engine's after.
     pub fn wire(&self) -> Vec<u8> {
-        self.facts().map(encode).unwrap_or_default()
+        match (&self.pending, &self.engine) {
+            (Some(f), _) => encode(f),
+            (None, Some(e)) => encode(&e.facts().to_facts()),
+            (None, None) => Vec::new(),
+        }
     }
 
     /// The flat views' part lengths: kind, sector, status, subject, discipline, category,
@@ -128,43 +137,43 @@ impl FactsBench {
 
     /// A column of the engine's table (rows by opening day), as a typed array (a copy).
     pub fn id(&self) -> Result<Vec<u32>, JsError> {
-        Ok(self.engine()?.facts().id.clone())
+        self.column(PackedFacts::id)
     }
     pub fn day(&self) -> Result<Vec<u16>, JsError> {
-        Ok(self.engine()?.facts().day.clone())
+        self.column(PackedFacts::day)
     }
     pub fn kind(&self) -> Result<Vec<u8>, JsError> {
-        Ok(self.engine()?.facts().kind.clone())
+        self.column(PackedFacts::kind)
     }
     pub fn sector(&self) -> Result<Vec<u8>, JsError> {
-        Ok(self.engine()?.facts().sector.clone())
+        self.column(PackedFacts::sector)
     }
     pub fn status(&self) -> Result<Vec<u8>, JsError> {
-        Ok(self.engine()?.facts().status.clone())
+        self.column(PackedFacts::status)
     }
     pub fn subject(&self) -> Result<Vec<u8>, JsError> {
-        Ok(self.engine()?.facts().subject.clone())
+        self.column(PackedFacts::subject)
     }
     pub fn discipline(&self) -> Result<Vec<u8>, JsError> {
-        Ok(self.engine()?.facts().discipline.clone())
+        self.column(PackedFacts::discipline)
     }
     pub fn categories(&self) -> Result<Vec<u16>, JsError> {
-        Ok(self.engine()?.facts().categories.clone())
+        self.column(PackedFacts::categories)
     }
     pub fn province(&self) -> Result<Vec<u8>, JsError> {
-        Ok(self.engine()?.facts().province.clone())
+        self.column(PackedFacts::province)
     }
     pub fn commune(&self) -> Result<Vec<u16>, JsError> {
-        Ok(self.engine()?.facts().commune.clone())
+        self.column(PackedFacts::commune)
     }
     pub fn lat(&self) -> Result<Vec<u16>, JsError> {
-        Ok(self.engine()?.facts().lat.clone())
+        self.column(PackedFacts::lat)
     }
     pub fn lon(&self) -> Result<Vec<u16>, JsError> {
-        Ok(self.engine()?.facts().lon.clone())
+        self.column(PackedFacts::lon)
     }
     pub fn amount(&self) -> Result<Vec<u32>, JsError> {
-        Ok(self.engine()?.facts().amount.clone())
+        self.column(PackedFacts::amount)
     }
 
     /// Plans `changes` seeded changes (the native example uses seed 7); returns how many.

@@ -18,7 +18,9 @@ pub mod table;
 mod tests;
 
 pub use codec::{MAGIC, VERSION, decode, encode};
-pub use engine::{AreaFigures, Dimension, Engine, Filter, FilterError, Views, point_in_polygon};
+pub use engine::{
+    AreaFigures, Dimension, Engine, Filter, FilterError, PackedFacts, Views, point_in_polygon,
+};
 pub use space::{within_polygon, within_radius};
 
 use crate::vocab::{CaseKind, CaseStatus, DisciplineForm, Sector, SubjectType, ViolationCategory};

@@ -195,7 +195,7 @@ mod tests {
     }
 
     fn selected(e: &Engine) -> Vec<u32> {
-        let mut ids: Vec<u32> = e.selected_rows().map(|r| e.facts().id[r]).collect();
+        let mut ids: Vec<u32> = e.selected_rows().map(|r| e.facts().id(r)).collect();
         ids.sort();
         ids
     }

@@ -3,7 +3,8 @@
 //! consecutive ids, locations near the subject unit inside its commune, skewed vocabularies.
 
 use super::{
-    Dimension, Facts, Filter, NO_COMMUNE, NO_PROVINCE, lat_of, lon_of, quantize_lat, quantize_lon,
+    Dimension, Facts, Filter, NO_COMMUNE, NO_PROVINCE, PackedFacts, lat_of, lon_of, quantize_lat,
+    quantize_lon,
 };
 use std::collections::BTreeMap;
 
@@ -201,7 +202,7 @@ fn toggle(set: &mut Vec<u16>, v: u16) {
 /// The benchmarks' seeded sequence of filter changes (brushes, toggles, picks, radius and lasso
 /// selections) over the engine's facts (row numbers, and so radius and lasso centres, follow the
 /// engine's order). Used by `domain/examples/facts_bench.rs` and the browser benchmark alike.
-pub fn change_plan(f: &Facts, changes: usize, seed: u64) -> Vec<Change> {
+pub fn change_plan(f: &PackedFacts, changes: usize, seed: u64) -> Vec<Change> {
     let n = f.len();
     let mut rng = Rng::new(seed);
     let mut brush: Option<(u16, u16)> = None;
@@ -283,15 +284,15 @@ pub fn change_plan(f: &Facts, changes: usize, seed: u64) -> Vec<Change> {
                     "radius",
                     Dimension::Space,
                     Some(Filter::Radius {
-                        lat: lat_of(f.lat[r]),
-                        lon: lon_of(f.lon[r]),
+                        lat: lat_of(f.lat(r)),
+                        lon: lon_of(f.lon(r)),
                         km,
                     }),
                 )
             }
             (89..=96, _) => {
                 let r = rng.below(n as u64) as usize;
-                let (lat, lon) = (lat_of(f.lat[r]), lon_of(f.lon[r]));
+                let (lat, lon) = (lat_of(f.lat(r)), lon_of(f.lon(r)));
                 let k = 8 + rng.below(24) as usize;
                 let size = 0.1 + rng.unit();
                 let poly = (0..k)

@@ -7,7 +7,7 @@
 //! passes (digits every key shares are skipped, so small vocabularies take one pass). Ties are
 //! broken by case id: the rows are first put in id order, then sorted stably by the key.
 
-use super::{Engine, Facts, NO_COMMUNE, NO_PROVINCE, date_of};
+use super::{Engine, NO_COMMUNE, NO_PROVINCE, PackedFacts, date_of};
 use crate::vocab::{CaseKind, CaseStatus, DisciplineForm, Sector, SubjectType, ViolationCategory};
 use crate::xlsx::{self, Workbook, XlsxError};
 use chrono::{Datelike, NaiveDate};
@@ -98,9 +98,9 @@ pub struct Sorter {
 
 impl Sorter {
     /// The sorter of a table.
-    pub fn new(f: &Facts) -> Sorter {
+    pub fn new(f: &PackedFacts) -> Sorter {
         Sorter {
-            by_id: radix_sort((0..f.len() as u32).collect(), |r| f.id[r]),
+            by_id: radix_sort(0..f.len() as u32, |r| f.id(r)),
         }
     }
 
@@ -114,13 +114,13 @@ impl Sorter {
             return Sorter::new(engine.facts()).sorted_rows(engine, Some(order));
         }
         // The selected rows in id order, then sorted stably by the key: ties come by id.
-        let mut rows: Vec<u32> = self
+        let rows = self
             .by_id
             .iter()
             .copied()
-            .filter(|&r| engine.passes(r as usize))
-            .collect();
+            .filter(|&r| engine.passes(r as usize));
         if order.column == Column::Id {
+            let mut rows: Vec<u32> = rows.collect();
             if order.descending {
                 rows.reverse();
             }
@@ -131,61 +131,62 @@ impl Sorter {
 }
 
 /// Rows of `f` sorted stably by `order`'s column (callers give them in id order).
-fn sort_rows(f: &Facts, rows: Vec<u32>, order: Order) -> Vec<u32> {
+fn sort_rows(f: &PackedFacts, rows: impl Iterator<Item = u32>, order: Order) -> Vec<u32> {
     let desc = order.descending;
     // Amounts have no missing values: descending is their complement.
-    let full = |col: &[u32], r: usize| if desc { !col[r] } else { col[r] };
-    let small = |col: &[u8], r: usize| keyed(desc, Some(col[r] as u32));
+    let full = |v: u32| if desc { !v } else { v };
+    let small = |v: u8| keyed(desc, Some(v as u32), u8::MAX as u32);
     match order.column {
-        Column::Id => radix_sort(rows, |r| full(&f.id, r)),
-        Column::Amount => radix_sort(rows, |r| full(&f.amount, r)),
-        Column::Opened => radix_sort(rows, |r| keyed(desc, Some(f.day[r] as u32))),
-        Column::Kind => radix_sort(rows, |r| small(&f.kind, r)),
-        Column::Sector => radix_sort(rows, |r| small(&f.sector, r)),
-        Column::Status => radix_sort(rows, |r| small(&f.status, r)),
-        Column::Subject => radix_sort(rows, |r| small(&f.subject, r)),
-        Column::Discipline => radix_sort(rows, |r| small(&f.discipline, r)),
+        Column::Id => radix_sort(rows, |r| full(f.id(r))),
+        Column::Amount => radix_sort(rows, |r| full(f.amount(r))),
+        Column::Opened => radix_sort(rows, |r| {
+            keyed(desc, Some(f.day(r) as u32), u16::MAX as u32 + 1)
+        }),
+        Column::Kind => radix_sort(rows, |r| small(f.kind(r))),
+        Column::Sector => radix_sort(rows, |r| small(f.sector(r))),
+        Column::Status => radix_sort(rows, |r| small(f.status(r))),
+        Column::Subject => radix_sort(rows, |r| small(f.subject(r))),
+        Column::Discipline => radix_sort(rows, |r| small(f.discipline(r))),
         Column::Categories => {
             let rank = category_ranks();
+            let limit = rank.len() as u32;
             radix_sort(rows, |r| {
-                let m = f.categories[r] as usize;
-                keyed(desc, (m != 0).then(|| rank.get(m).copied()).flatten())
+                let m = f.categories(r) as usize;
+                keyed(
+                    desc,
+                    (m != 0).then(|| rank.get(m).copied()).flatten(),
+                    limit,
+                )
             })
         }
         Column::Province => {
             let rank = code_ranks(&f.provinces);
+            let limit = rank.len() as u32;
             radix_sort(rows, |r| {
-                let p = f.province[r];
-                keyed(
-                    desc,
-                    (p != NO_PROVINCE)
-                        .then(|| rank.get(p as usize).copied())
-                        .flatten(),
-                )
+                let p = f.province(r);
+                let k = (p != NO_PROVINCE).then(|| rank.get(p as usize).copied());
+                keyed(desc, k.flatten(), limit)
             })
         }
         Column::Commune => {
             let rank = code_ranks(&f.communes);
+            let limit = rank.len() as u32;
             radix_sort(rows, |r| {
-                let c = f.commune[r];
-                keyed(
-                    desc,
-                    (c != NO_COMMUNE)
-                        .then(|| rank.get(c as usize).copied())
-                        .flatten(),
-                )
+                let c = f.commune(r);
+                let k = (c != NO_COMMUNE).then(|| rank.get(c as usize).copied());
+                keyed(desc, k.flatten(), limit)
             })
         }
     }
 }
 
-/// The sort key of a value that may be missing (keys are far below `u32::MAX`): missing values
-/// last in both directions.
-fn keyed(descending: bool, key: Option<u32>) -> u32 {
+/// The sort key of a value below `limit` that may be missing: missing values last in both
+/// directions. Keys stay below `limit + 1`, so the radix sort skips the digits above it.
+fn keyed(descending: bool, key: Option<u32>, limit: u32) -> u32 {
     match key {
-        None => u32::MAX,
-        Some(k) if descending => (u32::MAX - 1).saturating_sub(k),
-        Some(k) => k,
+        None => limit,
+        Some(k) if descending => (limit - 1).saturating_sub(k),
+        Some(k) => k.min(limit - 1),
     }
 }
 
@@ -216,19 +217,20 @@ fn category_ranks() -> Vec<u32> {
 }
 
 /// Rows sorted by `key`, stably: a least-significant-digit radix sort over 8-bit digits of the
-/// key, skipping the digits where every key is the same.
-fn radix_sort(rows: Vec<u32>, key: impl Fn(usize) -> u32) -> Vec<u32> {
-    let mut a: Vec<u64> = rows
-        .iter()
-        .map(|&r| (key(r as usize) as u64) << 32 | r as u64)
-        .collect();
-    drop(rows);
+/// key, skipping the digits where every key is the same. The keys are packed with the rows and
+/// counted in the same pass that reads the rows.
+fn radix_sort(rows: impl IntoIterator<Item = u32>, key: impl Fn(usize) -> u32) -> Vec<u32> {
     let mut counts = [[0u32; 256]; 4];
-    for &x in &a {
-        for (d, c) in counts.iter_mut().enumerate() {
-            c[(x >> (32 + 8 * d)) as usize & 255] += 1;
-        }
-    }
+    let mut a: Vec<u64> = rows
+        .into_iter()
+        .map(|r| {
+            let k = key(r as usize);
+            for (d, c) in counts.iter_mut().enumerate() {
+                c[(k >> (8 * d)) as usize & 255] += 1;
+            }
+            (k as u64) << 32 | r as u64
+        })
+        .collect();
     let mut b = vec![0u64; a.len()];
     for (d, c) in counts.iter().enumerate() {
         if c.iter().any(|&n| n as usize == a.len()) {
@@ -292,44 +294,49 @@ pub enum Value<'a> {
 }
 
 /// The value of row `r`'s cell in `column` (`r` must be a row of `f`).
-pub fn value<'a>(f: &'a Facts, r: usize, column: Column, labels: &'a dyn Labels) -> Value<'a> {
+pub fn value<'a>(
+    f: &'a PackedFacts,
+    r: usize,
+    column: Column,
+    labels: &'a dyn Labels,
+) -> Value<'a> {
     let text = |t: Option<&'a str>| t.map_or(Value::Empty, Value::Text);
     match column {
-        Column::Id => Value::Id(f.id[r]),
-        Column::Opened => Value::Date(date_of(f.day[r])),
+        Column::Id => Value::Id(f.id(r)),
+        Column::Opened => Value::Date(date_of(f.day(r))),
         Column::Province => {
-            let code = f.provinces.get(f.province[r] as usize).map(String::as_str);
+            let code = f.provinces.get(f.province(r) as usize).map(String::as_str);
             text(code.map(|c| labels.province_name(c).unwrap_or(c)))
         }
-        Column::Commune => text(f.communes.get(f.commune[r] as usize).map(String::as_str)),
+        Column::Commune => text(f.communes.get(f.commune(r) as usize).map(String::as_str)),
         Column::Kind => text(
             CaseKind::ALL
-                .get(f.kind[r] as usize)
+                .get(f.kind(r) as usize)
                 .map(|k| labels.kind(*k)),
         ),
         Column::Sector => text(
             Sector::ALL
-                .get(f.sector[r] as usize)
+                .get(f.sector(r) as usize)
                 .map(|s| labels.sector(*s)),
         ),
         Column::Status => text(
             CaseStatus::ALL
-                .get(f.status[r] as usize)
+                .get(f.status(r) as usize)
                 .map(|s| labels.status(*s)),
         ),
         Column::Subject => text(
             SubjectType::ALL
-                .get(f.subject[r] as usize)
+                .get(f.subject(r) as usize)
                 .map(|s| labels.subject(*s)),
         ),
         Column::Discipline => {
-            let form = (f.discipline[r] as usize)
+            let form = (f.discipline(r) as usize)
                 .checked_sub(1)
                 .and_then(|i| DisciplineForm::ALL.get(i).copied());
             Value::Text(labels.discipline(form))
         }
         Column::Categories => {
-            let m = f.categories[r];
+            let m = f.categories(r);
             let words: Vec<&str> = ViolationCategory::ALL
                 .iter()
                 .enumerate()
@@ -342,7 +349,7 @@ pub fn value<'a>(f: &'a Facts, r: usize, column: Column, labels: &'a dyn Labels)
                 Value::List(words)
             }
         }
-        Column::Amount => Value::Vnd(f.amount[r] as i64 * 1_000_000),
+        Column::Amount => Value::Vnd(f.amount(r) as i64 * 1_000_000),
     }
 }
 
@@ -361,7 +368,7 @@ fn csv_field(out: &mut String, field: &str) {
 /// The rows as CSV (RFC 4180: CRLF line ends, fields quoted as needed), in UTF-8 with a byte
 /// order mark so Excel reads Vietnamese text right. A header line, then one line a row: dates as
 /// yyyy-mm-dd, amounts as whole đồng, categories joined by "; ".
-pub fn to_csv(f: &Facts, rows: &[u32], labels: &dyn Labels) -> String {
+pub fn to_csv(f: &PackedFacts, rows: &[u32], labels: &dyn Labels) -> String {
     let mut out = String::with_capacity(16 + rows.len() * 160);
     out.push('\u{FEFF}');
     for (i, c) in Column::ALL.iter().enumerate() {
@@ -414,7 +421,7 @@ pub fn to_csv(f: &Facts, rows: &[u32], labels: &dyn Labels) -> String {
 /// filter, dates as Excel dates (dd/mm/yyyy), amounts as numbers of đồng with thousands grouped,
 /// categories joined by "; ".
 pub fn to_xlsx(
-    f: &Facts,
+    f: &PackedFacts,
     rows: &[u32],
     labels: &dyn Labels,
     sheet: &str,
@@ -505,7 +512,7 @@ mod tests {
     fn ids(e: &Engine, order: Option<Order>) -> Vec<u32> {
         sorted_rows(e, order)
             .iter()
-            .map(|&r| e.facts().id[r as usize])
+            .map(|&r| e.facts().id(r as usize))
             .collect()
     }
 
@@ -651,7 +658,7 @@ mod tests {
     fn csv_leaves_missing_values_empty_and_quotes_commas_in_labels() {
         let e = engine();
         let f = e.facts();
-        let nine = (0..f.len()).find(|&r| f.id[r] == 9).unwrap() as u32;
+        let nine = (0..f.len()).find(|&r| f.id(r) == 9).unwrap() as u32;
         let csv = to_csv(f, &[nine], &English);
         let line = csv.split("\r\n").nth(1).unwrap();
         assert_eq!(
@@ -669,7 +676,7 @@ mod tests {
     fn province_codes_show_when_no_name_is_known() {
         let e = engine();
         let f = e.facts();
-        let five = (0..f.len()).find(|&r| f.id[r] == 5).unwrap();
+        let five = (0..f.len()).find(|&r| f.id(r) == 5).unwrap();
         assert_eq!(
             value(f, five, Column::Province, &English),
             Value::Text("79")
@@ -722,7 +729,7 @@ mod tests {
             }
         }
         let mut keys: Vec<u64> = (0..1_000_000u64)
-            .map(|r| (e.facts().amount[r as usize] as u64) << 32 | r)
+            .map(|r| (e.facts().amount(r as usize) as u64) << 32 | r)
             .collect();
         let t = std::time::Instant::now();
         keys.sort_unstable();

@@ -36,7 +36,7 @@ fn table(rows: &[FactRow]) -> Facts {
 }
 
 fn ids(e: &Engine) -> Vec<u32> {
-    let mut v: Vec<u32> = e.selected_rows().map(|r| e.facts().id[r]).collect();
+    let mut v: Vec<u32> = e.selected_rows().map(|r| e.facts().id(r)).collect();
     v.sort();
     v
 }
@@ -113,7 +113,8 @@ fn rows_are_ordered_by_day_and_invalid_tables_refused() {
         row(4, 5, 0, 0, 16.0, 108.0),
     ]))
     .unwrap();
-    assert_eq!(e.facts().id, vec![2, 4, 1, 3]);
+    let by_day: Vec<u32> = (0..4).map(|r| e.facts().id(r)).collect();
+    assert_eq!(by_day, vec![2, 4, 1, 3]);
     assert_eq!(e.views().first_day, 3);
     assert_eq!(e.views().days, &[1, 0, 1, 0, 0, 0, 2]);
     let mut bad = table(&[row(1, 9, 0, 0, 16.0, 108.0)]);
@@ -383,16 +384,19 @@ fn random_filter(rng: &mut Rng, f: &Facts, d: Dimension, current: Option<&Filter
     }
 }
 
-#[test]
-fn incremental_updates_equal_a_full_rescan() {
-    let facts = synthetic(10_000, 42);
+/// Applies `steps` seeded random changes (filters, clears, clearing all) to an engine over
+/// `facts`, checking its views and selection against a full rescan first and after each change;
+/// returns how many changes it made.
+fn check_against_rescan(facts: Facts, steps: usize, seed: u64) -> usize {
     let mut e = Engine::new(facts).unwrap();
-    let f = e.facts().clone();
+    let f = e.facts().to_facts();
     let (first_day, ndays) = (e.views().first_day, e.views().days.len());
     let mut filters: [Option<Filter>; 10] = Default::default();
-    let mut rng = Rng::new(2026);
+    let want = rescan(&f, &filters, first_day, ndays);
+    assert_eq!(of_views(e.views(), e.selected_rows().collect()), want);
+    let mut rng = Rng::new(seed);
     let mut changes = 0;
-    for step in 0..700 {
+    for step in 0..steps {
         let d = Dimension::ALL[rng.below(10) as usize];
         let x = rng.unit();
         if x < 0.02 {
@@ -413,8 +417,81 @@ fn incremental_updates_equal_a_full_rescan() {
             got, want,
             "after change {step} ({d:?}), filters {filters:?}"
         );
+        assert!((0..f.len()).all(|r| e.passes(r) == want.rows.binary_search(&r).is_ok()));
     }
-    assert!(changes >= 500);
+    changes
+}
+
+#[test]
+fn incremental_updates_equal_a_full_rescan() {
+    assert!(check_against_rescan(synthetic(10_000, 42), 700, 2026) >= 500);
+}
+
+#[test]
+fn untidy_places_and_days_filter_as_a_full_rescan_says() {
+    // Communes named under another province than their own, rows without a province or a
+    // commune or both, days far from the rest, a row count that is no multiple of 64.
+    let mut f = synthetic(3_001, 9);
+    let mut rng = Rng::new(3);
+    for r in 0..f.len() {
+        match rng.below(40) {
+            0 => f.commune[r] = rng.below(f.communes.len() as u64) as u16,
+            1 => f.province[r] = NO_PROVINCE,
+            2 => f.commune[r] = NO_COMMUNE,
+            3 => (f.province[r], f.commune[r]) = (NO_PROVINCE, NO_COMMUNE),
+            4 => f.day[r] = [0, 1, 65_535][rng.below(3) as usize],
+            _ => {}
+        }
+    }
+    assert!(check_against_rescan(f, 400, 77) >= 300);
+}
+
+#[test]
+fn an_empty_table_filters_without_rows() {
+    let mut e = Engine::new(table(&[])).unwrap();
+    assert_eq!((e.len(), e.views().total, e.views().days.len()), (0, 0, 0));
+    for d in Dimension::ALL {
+        let flt = match d {
+            Dimension::Time => Filter::Days { from: 3, to: 9 },
+            Dimension::Space => Filter::Radius {
+                lat: 16.0,
+                lon: 108.0,
+                km: 50.0,
+            },
+            _ => Filter::Values(vec![0]),
+        };
+        e.set_filter(d, flt).unwrap();
+    }
+    e.clear_all();
+    assert_eq!(e.views().total, 0);
+    assert_eq!(e.selected_rows().count(), 0);
+    assert!(e.area_figures(true).iter().all(|a| a.cases == 0));
+}
+
+#[test]
+fn the_packed_table_reads_back_every_row_in_day_order() {
+    let f = synthetic(5_000, 4);
+    let mut by_day: Vec<usize> = (0..f.len()).collect();
+    by_day.sort_by_key(|&r| (f.day[r], r));
+    let e = Engine::new(f.clone()).unwrap();
+    let packed = e.facts();
+    assert_eq!(packed.len(), f.len());
+    for (r, &i) in by_day.iter().enumerate() {
+        assert_eq!(packed.row(r), f.row(i), "row {r}");
+        assert_eq!(
+            (packed.id(r), packed.day(r), packed.categories(r)),
+            (f.id[i], f.day[i], f.categories[i])
+        );
+    }
+    assert_eq!(packed.row(f.len()), None);
+    assert_eq!(packed.to_facts().provinces, f.provinces);
+}
+
+#[test]
+fn the_packed_table_and_its_index_take_less_than_the_plain_columns() {
+    let e = Engine::new(synthetic(300_000, 4)).unwrap();
+    let per_row = (e.facts().memory_bytes() + e.index_bytes()) as f64 / e.len() as f64;
+    assert!(per_row < ROW_BYTES as f64, "{per_row} bytes a row");
 }
 
 #[test]

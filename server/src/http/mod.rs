@@ -7,6 +7,7 @@ mod cases;
 mod error;
 mod facts;
 mod health;
+mod ingest;
 pub mod openapi;
 mod query;
 mod site;
@@ -47,6 +48,7 @@ pub fn api_router() -> Router<ApiContext> {
         .merge(summary::router())
         .merge(facts::router())
         .merge(cases::router())
+        .merge(ingest::router())
         .merge(openapi::router())
 }
 

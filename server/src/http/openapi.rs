@@ -23,6 +23,7 @@ use utoipa::OpenApi;
         super::summary::summary,
         super::facts::facts,
         super::cases::cases,
+        super::ingest::ingest_cases,
     ),
     components(schemas(
         domain::api::Health,
@@ -38,7 +39,10 @@ use utoipa::OpenApi;
         domain::api::CaseRecord,
         domain::api::CaseSubject,
         domain::api::CaseDiscipline,
-        domain::api::Location
+        domain::api::Location,
+        crate::ingest::IngestReport,
+        crate::ingest::RowError,
+        crate::ingest::BatchRefusal
     ))
 )]
 pub struct ApiDoc;

@@ -27,6 +27,9 @@ const DEFAULT_VIEW: f64 = 420.0;
 /// proportion instead of one to one.
 const MAX_BODY: f64 = 8_000_000.0;
 
+/// The media type of an Excel workbook.
+const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 /// The order the table opens in: the newest cases first.
 const FIRST_ORDER: Order = Order {
     column: Column::Opened,
@@ -309,8 +312,6 @@ pub fn CaseTable(
     }
 }
 
-const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
 /// Row `i` of the sorted list.
 fn case_row(
     engine: StoredValue<Option<Engine>, LocalStorage>,
@@ -330,12 +331,17 @@ fn case_row(
                 provinces: p,
                 file: false,
             };
+            // The row's id and amount (millions of đồng) go into attributes too.
+            let (mut id, mut amount) = (0u32, 0i64);
             let cells: Vec<(Column, String, Option<String>)> = Column::ALL
                 .iter()
                 .map(|&c| {
                     let (shown, full) = match table::value(f, r, c, &words) {
                         Value::Empty => (String::new(), None),
-                        Value::Id(id) => (id.to_string(), None),
+                        Value::Id(x) => {
+                            id = x;
+                            (x.to_string(), None)
+                        }
                         Value::Date(d) => (format::date(d), None),
                         Value::Text(t) => (t.to_string(), Some(t.to_string())),
                         Value::List(ws) => {
@@ -343,15 +349,18 @@ fn case_row(
                             (s.clone(), Some(s))
                         }
                         Value::Vnd(0) => ("–".to_string(), None),
-                        Value::Vnd(n) => (
-                            format::vnd(n, lang),
-                            Some(format!("{} đ", format::integer(n, lang))),
-                        ),
+                        Value::Vnd(n) => {
+                            amount = n / 1_000_000;
+                            (
+                                format::vnd(n, lang),
+                                Some(format!("{} đ", format::integer(n, lang))),
+                            )
+                        }
                     };
                     (c, shown, full)
                 })
                 .collect();
-            Some((f.id[r], f.amount[r], cells))
+            Some((id, amount, cells))
         })
     });
     let (id, amount, cells) = cells.unwrap_or_default();

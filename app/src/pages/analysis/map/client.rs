@@ -448,9 +448,9 @@ impl Ctx {
                     }
                     out.push_str(&format!(
                         r#"{{"type":"Feature","properties":{{"id":{}}},"geometry":{{"type":"Point","coordinates":[{:.5},{:.5}]}}}}"#,
-                        f.id[r],
-                        lon_of(f.lon[r]),
-                        lat_of(f.lat[r])
+                        f.id(r),
+                        lon_of(f.lon(r)),
+                        lat_of(f.lat(r))
                     ));
                     n += 1;
                 }

@@ -1,0 +1,302 @@
+//! One record of a batch as it was read, before validation: a JSON value (from a JSON array or an
+//! NDJSON line) or a CSV row under its header, and how to get a field of it by its flattened name
+//! (`subject.unit`). The field names of `case.schema.json` are listed here, once.
+
+use csv::StringRecord;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// The fields of a case, flattened with dots as CSV headers name them, in the schema's order.
+pub const FIELDS: [&str; 20] = [
+    "source",
+    "external_id",
+    "kind",
+    "theme",
+    "conducting_unit",
+    "subject.type",
+    "subject.unit",
+    "subject.ref",
+    "sector",
+    "status",
+    "opened_on",
+    "due_on",
+    "concluded_on",
+    "violation",
+    "violation_categories",
+    "amount_vnd",
+    "discipline.form",
+    "discipline.decided_on",
+    "location.lat",
+    "location.lon",
+];
+
+/// The fields a case must have; a CSV without one of these columns cannot be read.
+pub const REQUIRED: [&str; 9] = [
+    "source",
+    "external_id",
+    "kind",
+    "conducting_unit",
+    "subject.type",
+    "subject.unit",
+    "sector",
+    "status",
+    "opened_on",
+];
+
+/// The nested objects of a case (`subject`, `discipline`, `location`).
+pub const OBJECTS: [&str; 3] = ["subject", "discipline", "location"];
+
+/// What a CSV's header row says: which column holds which field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    /// For each of [`FIELDS`], its column, if the header has it.
+    columns: [Option<usize>; FIELDS.len()],
+    /// How many columns the header has.
+    width: usize,
+}
+
+/// Why a header row cannot be used: the column's name and the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderError {
+    pub column: String,
+    pub reason: String,
+}
+
+impl Header {
+    /// Reads a header row: every name one of [`FIELDS`] (surrounding blanks ignored), none twice,
+    /// every one of [`REQUIRED`] present.
+    pub fn parse<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Header, HeaderError> {
+        let mut columns = [None; FIELDS.len()];
+        let mut width = 0;
+        for (i, name) in names.into_iter().enumerate() {
+            width = i + 1;
+            let name = name.trim();
+            let Some(f) = FIELDS.iter().position(|f| *f == name) else {
+                return Err(HeaderError {
+                    column: clip(name),
+                    reason: format!(
+                        "column {} is not a field of a case; the columns are: {}",
+                        i + 1,
+                        FIELDS.join(", ")
+                    ),
+                });
+            };
+            if columns[f].is_some() {
+                return Err(HeaderError {
+                    column: name.to_string(),
+                    reason: format!("column {} repeats this column", i + 1),
+                });
+            }
+            columns[f] = Some(i);
+        }
+        if let Some(missing) = REQUIRED.iter().find(|r| columns[field_index(r)].is_none()) {
+            return Err(HeaderError {
+                column: missing.to_string(),
+                reason: "the header lacks this required column".into(),
+            });
+        }
+        Ok(Header { columns, width })
+    }
+
+    /// How many columns every row must have.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// The name of column `i`.
+    pub fn name_of(&self, i: usize) -> &'static str {
+        self.columns
+            .iter()
+            .position(|c| *c == Some(i))
+            .map_or("", |f| FIELDS[f])
+    }
+
+    fn column(&self, field: &str) -> Option<usize> {
+        FIELDS
+            .iter()
+            .position(|f| *f == field)
+            .and_then(|f| self.columns[f])
+    }
+}
+
+fn field_index(name: &str) -> usize {
+    FIELDS.iter().position(|f| *f == name).unwrap_or(0)
+}
+
+/// A value cut short enough to quote in an error.
+pub fn clip(s: &str) -> String {
+    s.chars().take(40).collect()
+}
+
+/// One record as read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    /// From a JSON array or an NDJSON line: any JSON value (validation says if it is an object).
+    Json(Value),
+    /// A CSV row under its header (as many fields as the header has columns).
+    Csv(Arc<Header>, StringRecord),
+}
+
+/// A field's value as a record gives it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Given<'a> {
+    /// Not there (a missing JSON key, an empty CSV cell, no such CSV column).
+    Absent,
+    /// A JSON value, typed.
+    Json(&'a Value),
+    /// A CSV cell: text, to be read as the field's type.
+    Text(&'a str),
+}
+
+impl Record {
+    /// The value of a flattened field (`kind`, `subject.unit`).
+    pub fn get(&self, field: &str) -> Given<'_> {
+        match self {
+            Record::Json(v) => {
+                let value = match field.split_once('.') {
+                    None => v.get(field),
+                    Some((object, key)) => v
+                        .get(object)
+                        .and_then(Value::as_object)
+                        .and_then(|o| o.get(key)),
+                };
+                value.map_or(Given::Absent, Given::Json)
+            }
+            Record::Csv(header, row) => match header.column(field).and_then(|i| row.get(i)) {
+                Some(s) if !s.is_empty() => Given::Text(s),
+                _ => Given::Absent,
+            },
+        }
+    }
+
+    /// Whether the record has the nested object `object` (JSON: the key, whatever its value;
+    /// CSV: a non-empty cell in one of its columns).
+    pub fn has(&self, object: &str) -> bool {
+        match self {
+            Record::Json(v) => v.get(object).is_some(),
+            Record::Csv(..) => FIELDS
+                .iter()
+                .filter(|f| {
+                    f.strip_prefix(object)
+                        .is_some_and(|rest| rest.starts_with('.'))
+                })
+                .any(|f| self.get(f) != Given::Absent),
+        }
+    }
+
+    /// Errors of shape that only JSON can have: not an object, a key that is not a field
+    /// (`additionalProperties: false`), a nested part that is not an object. Each names the field.
+    pub fn shape_errors(&self) -> Vec<(String, String)> {
+        let Record::Json(v) = self else {
+            return Vec::new();
+        };
+        let Some(object) = v.as_object() else {
+            return vec![(
+                String::new(),
+                format!("a case must be a JSON object, not {}", type_name(v)),
+            )];
+        };
+        let mut errors = Vec::new();
+        for (key, value) in object {
+            if OBJECTS.contains(&key.as_str()) {
+                let Some(inner) = value.as_object() else {
+                    errors.push((
+                        key.clone(),
+                        format!("must be an object, not {}", type_name(value)),
+                    ));
+                    continue;
+                };
+                for inner_key in inner.keys() {
+                    let name = format!("{key}.{inner_key}");
+                    if !FIELDS.contains(&name.as_str()) {
+                        errors.push((clip(&name), "is not a field of a case".into()));
+                    }
+                }
+            } else if !FIELDS.contains(&key.as_str()) {
+                errors.push((clip(key), "is not a field of a case".into()));
+            }
+        }
+        errors
+    }
+}
+
+/// The JSON type of a value, as an error names it.
+pub fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_header_maps_columns_in_any_order() {
+        let mut names: Vec<&str> = REQUIRED.to_vec();
+        names.reverse();
+        names.push(" location.lat ");
+        let h = Header::parse(names).unwrap();
+        assert_eq!(h.width(), 10);
+        assert_eq!(h.column("opened_on"), Some(0));
+        assert_eq!(h.column("source"), Some(8));
+        assert_eq!(h.column("location.lat"), Some(9));
+        assert_eq!(h.column("theme"), None);
+        assert_eq!(h.name_of(9), "location.lat");
+    }
+
+    #[test]
+    fn a_bad_header_names_the_column() {
+        let with = |extra: &str| {
+            let mut names: Vec<&str> = REQUIRED.to_vec();
+            names.push(extra);
+            Header::parse(names).unwrap_err().column
+        };
+        assert_eq!(with("subject"), "subject");
+        assert_eq!(with("source"), "source");
+        assert_eq!(with("Kind"), "Kind");
+        let e = Header::parse(["source", "external_id"]).unwrap_err();
+        assert_eq!(e.column, "kind");
+    }
+
+    #[test]
+    fn fields_are_read_from_json_and_csv_alike() {
+        let j = Record::Json(json!({"subject": {"unit": "01"}, "theme": ""}));
+        assert_eq!(j.get("subject.unit"), Given::Json(&json!("01")));
+        assert_eq!(j.get("subject.type"), Given::Absent);
+        assert_eq!(j.get("theme"), Given::Json(&json!("")));
+        assert!(j.has("subject") && !j.has("location"));
+
+        let h = Arc::new(Header::parse(REQUIRED.iter().copied().chain(["location.lon"])).unwrap());
+        let row = StringRecord::from(vec!["S", "1", "", "", "", "01", "", "", "", "106.5"]);
+        let c = Record::Csv(h, row);
+        assert_eq!(c.get("subject.unit"), Given::Text("01"));
+        assert_eq!(c.get("kind"), Given::Absent);
+        assert_eq!(c.get("theme"), Given::Absent);
+        assert!(c.has("location") && !c.has("discipline"));
+    }
+
+    #[test]
+    fn json_shape_errors_name_the_field() {
+        let r = Record::Json(
+            json!({"kind": 1, "extra": 2, "subject": {"type": "member", "x": 1}, "location": [1]}),
+        );
+        let mut fields: Vec<String> = r.shape_errors().into_iter().map(|(f, _)| f).collect();
+        fields.sort();
+        assert_eq!(fields, ["extra", "location", "subject.x"]);
+        let r = Record::Json(json!([1, 2]));
+        assert_eq!(
+            r.shape_errors(),
+            [(
+                String::new(),
+                "a case must be a JSON object, not an array".to_string()
+            )]
+        );
+    }
+}
