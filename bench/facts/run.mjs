@@ -120,6 +120,7 @@ try {
   const reset2 = await page.evaluate(() => globalThis.bench.resetAll());
   const alone = await pass(true);
   info.viewsMs = await page.evaluate(() => globalThis.bench.viewsCost(50));
+  info.firstViewMs = await page.evaluate(() => globalThis.bench.firstView());
   info.loadAvg = os.loadavg();
   const chromiumVersion = browser.version();
 
@@ -254,6 +255,7 @@ function report({ info, engines, results, warm, alone, mismatches, chromiumVersi
   lines.push('');
   lines.push(`- Fact table in memory (the engine's packed copy): ${info.rowBytes.toFixed(1)} bytes a row (${mb(info.rowBytes * info.rows)}); the engine's index beyond it: ${(info.indexBytes / info.rows).toFixed(1)} bytes a row (${mb(info.indexBytes)}).`);
   lines.push(`- Wire payload (domain::facts::encode, generator's row order): ${(info.wireBytes / info.rows).toFixed(2)} bytes a row raw${info.wireGzipBytes ? `, ${(info.wireGzipBytes / info.rows).toFixed(2)} gzipped (the browser's CompressionStream)` : ''}; target at most 8 compressed.`);
+  if (info.firstViewMs != null) lines.push(`- Request to first filtered view: ${fmt(info.firstViewMs)} ms (median of 5: the gzipped payload fetched from memory, gunzipped by the browser, decoded, the engine built, every view computed; the network and the server's query come on top on the real page).`);
   lines.push(`- Wasm: generation of the synthetic table ${fmt(info.generateMs)} ms (not timed as build), module load ${fmt(info.loadMs)} ms.`);
   lines.push(`- The shared typed-array columns the peers read: JS heap +${mb(columnsHeap.used)}, array buffers +${mb(columnsHeap.buffers)}.`);
   lines.push('');

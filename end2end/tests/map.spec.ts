@@ -1,5 +1,5 @@
 import { test, expect, Page, Locator } from '@playwright/test';
-import { DEMO, login } from './helpers';
+import { DEMO, login, vi } from './helpers';
 
 /** The cases the server finds for a query of `GET /cases` (its `total`). */
 async function serverTotal(page: Page, query: string): Promise<number> {
@@ -47,11 +47,12 @@ async function settled(page: Page) {
 }
 
 /** Every view agrees with the selection count: the charts, the map's points and the table. */
-async function agree(page: Page, expected: number) {
+async function agree(page: Page, expected: number, points = true) {
   await expect(page.getByTestId('selected-count')).toHaveAttribute('data-value', String(expected));
   expect(await chartSum(page, 'kind')).toBe(expected);
   expect(await chartSum(page, 'status')).toBe(expected);
-  await expect(page.getByTestId('map')).toHaveAttribute('data-points', String(expected));
+  // Points are drawn once the view is narrowed to a province or a drawn area.
+  if (points) await expect(page.getByTestId('map')).toHaveAttribute('data-points', String(expected));
   const table = page.getByTestId('table-count');
   if ((await table.count()) > 0) {
     await expect(table).toHaveAttribute('data-value', String(expected));
@@ -207,4 +208,55 @@ test('the metric switch recolours the map and relabels the legend', async ({ pag
   await expect(page.getByTestId('legend')).toContainText('%');
   await page.getByTestId('metric').locator('[data-metric="amount"]').click();
   await expect(page.getByTestId('legend')).toContainText('đ');
+});
+
+test('a brushed period and a sector agree with the server, in the charts, the table and the map\'s figures', async ({ page }) => {
+  const map = await open(page);
+  await page.getByTestId('chart-sector').locator('.bar-row[data-value="0"]').click();
+  await expect(page).toHaveURL(/sector=land/);
+  await agree(page, await serverTotal(page, 'sector=land'), false);
+  const chart = page.getByTestId('time-chart');
+  await chart.scrollIntoViewIfNeeded();
+  const box = (await chart.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.5, { steps: 5 });
+  await page.mouse.up();
+  await expect(page).toHaveURL(/from=\d{4}-\d{2}&to=\d{4}-\d{2}/);
+  const url = new URL(page.url());
+  const from = `${url.searchParams.get('from')}-01`;
+  const [y, m] = url.searchParams.get('to')!.split('-').map(Number);
+  const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  const to = `${url.searchParams.get('to')}-${String(last).padStart(2, '0')}`;
+  const expected = await serverTotal(page, `sector=land&from=${from}&to=${to}`);
+  await agree(page, expected, false);
+  // Hovering a province shows its figures under the same filters: Hà Nội's cases are the server's.
+  await settled(page);
+  const [hx, hy] = await at(page, map, 105.85, 21.03);
+  await page.mouse.move(hx, hy);
+  const tip = page.getByTestId('map-tooltip');
+  await expect(tip).toContainText('Hà Nội');
+  const hanoi = await serverTotal(page, `unit=01&sector=land&from=${from}&to=${to}`);
+  await expect(tip.locator('dd').first()).toHaveText(vi(hanoi));
+  await expect(map).toHaveAttribute('data-level', 'province');
+});
+
+test('a finger draws a radius on a tablet', async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: true, isMobile: false });
+  const page = await context.newPage();
+  const map = await open(page, '/analysis?province=01');
+  await settled(page);
+  await page.getByTestId('tool-radius').tap();
+  const [x, y] = await at(page, map, 105.85, 21.03);
+  const cdp = await context.newCDPSession(page);
+  const touch = (type: string, points: { x: number; y: number }[]) =>
+    cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points });
+  await touch('touchStart', [{ x, y }]);
+  for (let i = 1; i <= 8; i++) await touch('touchMove', [{ x: x + i * 8, y }]);
+  await touch('touchEnd', []);
+  await expect(page).toHaveURL(/radius=/);
+  const radius = new URL(page.url()).searchParams.get('radius')!;
+  expect(Number(radius.split(',')[2])).toBeGreaterThan(1);
+  await agree(page, await serverTotal(page, `unit=01&near=${radius}`));
+  await context.close();
 });

@@ -11,7 +11,7 @@
 //! given by [`FactsBench::shape`].
 
 use domain::facts::synth::synthetic;
-use domain::facts::{Engine, Facts, Filter, PackedFacts, Views, encode};
+use domain::facts::{Engine, Facts, Filter, PackedFacts, Views, decode, encode};
 use wasm_bindgen::prelude::*;
 
 pub use domain::facts::synth::Change;
@@ -46,6 +46,18 @@ pub struct FactsBench {
     engine: Option<Engine>,
     changes: Vec<Change>,
     out: Vec<u32>,
+}
+
+/// The browser's work from the facts' arrival to the first filtered view: decode the payload
+/// (`GET /api/v1/facts`'s body), build an engine over it and compute its views. Returns the
+/// number of rows the views count.
+#[wasm_bindgen(js_name = firstView)]
+pub fn first_view(payload: &[u8]) -> Result<u32, JsError> {
+    let facts = decode(payload).map_err(|e| JsError::new(&e.to_string()))?;
+    let engine = Engine::new(facts).map_err(|e| JsError::new(&e.to_string()))?;
+    let mut out = Vec::new();
+    flatten(&engine.views(), &mut out);
+    Ok(engine.views().total)
 }
 
 fn no_engine() -> JsError {

@@ -86,7 +86,15 @@ impl Labels for Words<'_> {
         labels::category(category, self.lang)
     }
     fn province_name(&self, code: &str) -> Option<&str> {
-        self.provinces.get(code).map(String::as_str)
+        let name = self.provinces.get(code).map(String::as_str)?;
+        // On screen the column is narrow: "Thành phố Hà Nội" -> "Hà Nội"; files keep the name.
+        Some(if self.file {
+            name
+        } else {
+            name.strip_prefix("Thành phố ")
+                .or_else(|| name.strip_prefix("Tỉnh "))
+                .unwrap_or(name)
+        })
     }
 }
 
