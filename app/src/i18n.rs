@@ -43,6 +43,7 @@ translations! {
     OfAll => ("trên tổng số", "of"),
     ByMonth => ("Theo tháng mở vụ việc", "By month opened"),
     BrushHint => ("Kéo trên biểu đồ để chọn khoảng thời gian.", "Drag across the chart to select a period."),
+    BrushKeys => ("Số vụ việc theo tháng. Phím mũi tên di chuyển khoảng chọn, Shift và mũi tên kéo dài, Esc bỏ chọn.", "Cases by month. Arrow keys move the selected months, Shift with arrows stretches them, Escape clears."),
     ByKind => ("Theo loại vụ việc", "By kind"),
     BySector => ("Theo lĩnh vực", "By sector"),
     ByStatus => ("Theo trạng thái", "By status"),

@@ -260,3 +260,26 @@ test('a finger draws a radius on a tablet', async ({ browser }) => {
   await agree(page, await serverTotal(page, `unit=01&near=${radius}`));
   await context.close();
 });
+
+test('the keyboard brushes months on the time chart', async ({ page }) => {
+  await open(page);
+  const chart = page.getByTestId('time-chart');
+  await chart.focus();
+  await page.keyboard.press('ArrowLeft');
+  await expect(page).toHaveURL(/from=(\d{4}-\d{2})&to=\1$/);
+  const last = new URL(page.url()).searchParams.get('to')!;
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Shift+ArrowRight');
+  await page.keyboard.press('Shift+ArrowRight');
+  await expect(page).toHaveURL(/from=\d{4}-\d{2}&to=\d{4}-\d{2}$/);
+  const url = new URL(page.url());
+  const from = url.searchParams.get('from')!;
+  const to = url.searchParams.get('to')!;
+  expect(from < to && to < last).toBe(true);
+  const [y, m] = to.split('-').map(Number);
+  const end = `${to}-${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, '0')}`;
+  await agree(page, await serverTotal(page, `from=${from}-01&to=${end}`), false);
+  await page.keyboard.press('Escape');
+  await expect(page).toHaveURL(/\/analysis$/);
+});

@@ -521,6 +521,41 @@ fn chip_name(title: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The brush after a key on the focused time chart: arrows move the brushed months (a new brush
+/// starts at the last month), Shift+arrows move its end, Home/End jump, Escape clears. `None`:
+/// the key does nothing here.
+fn brush_key(
+    months: Option<(usize, usize)>,
+    n: usize,
+    key: &str,
+    shift: bool,
+) -> Option<Option<(usize, usize)>> {
+    if n == 0 {
+        return None;
+    }
+    let last = n - 1;
+    let (a, b) = months.unwrap_or((last, last));
+    let fresh = months.is_none();
+    Some(match (key, shift) {
+        ("Escape", _) => months.map(|_| None)?,
+        ("ArrowLeft", false) if fresh => Some((last, last)),
+        ("ArrowLeft", false) => {
+            let d = a.min(1);
+            Some((a - d, b - d))
+        }
+        ("ArrowRight", false) if fresh => Some((last, last)),
+        ("ArrowRight", false) => {
+            let d = usize::from(b < last);
+            Some((a + d, b + d))
+        }
+        ("ArrowLeft", true) => Some((a, b.saturating_sub(1).max(a))),
+        ("ArrowRight", true) => Some((a, (b + 1).min(last))),
+        ("Home", _) => Some((0, b - a)),
+        ("End", _) => Some((last - (b - a), last)),
+        _ => return None,
+    })
+}
+
 /// Cases by month as SVG bars, with a brush: drag across months to filter by them.
 #[component]
 fn TimeChart(
@@ -571,7 +606,17 @@ fn TimeChart(
                     }
                 }
             }
-            on:pointerleave=move |_| drag.set(None)>
+            on:pointerleave=move |_| drag.set(None)
+            tabindex="0" aria-label=move || text(lang.get(), Key::BrushKeys)
+            on:keydown=move |e| {
+                let n = n_months();
+                let shift = e.shift_key();
+                let next = brush_key(selection.get_untracked().months, n, &e.key(), shift);
+                if let Some(next) = next {
+                    e.prevent_default();
+                    set_months(next);
+                }
+            }>
             {move || {
                 let s = snap.get()?;
                 let n = s.months.len().max(1);
@@ -660,6 +705,50 @@ mod tests {
     fn chips_are_named_after_their_chart() {
         assert_eq!(chip_name("Theo lĩnh vực"), "Lĩnh vực");
         assert_eq!(chip_name("By violation category"), "Violation category");
+    }
+
+    #[test]
+    fn the_keyboard_moves_and_stretches_the_brush() {
+        assert_eq!(
+            brush_key(None, 12, "ArrowLeft", false),
+            Some(Some((11, 11)))
+        );
+        assert_eq!(
+            brush_key(Some((3, 5)), 12, "ArrowLeft", false),
+            Some(Some((2, 4)))
+        );
+        assert_eq!(
+            brush_key(Some((0, 2)), 12, "ArrowLeft", false),
+            Some(Some((0, 2)))
+        );
+        assert_eq!(
+            brush_key(Some((3, 5)), 12, "ArrowRight", false),
+            Some(Some((4, 6)))
+        );
+        assert_eq!(
+            brush_key(Some((9, 11)), 12, "ArrowRight", false),
+            Some(Some((9, 11)))
+        );
+        assert_eq!(
+            brush_key(Some((3, 5)), 12, "ArrowRight", true),
+            Some(Some((3, 6)))
+        );
+        assert_eq!(
+            brush_key(Some((3, 3)), 12, "ArrowLeft", true),
+            Some(Some((3, 3)))
+        );
+        assert_eq!(
+            brush_key(Some((3, 5)), 12, "Home", false),
+            Some(Some((0, 2)))
+        );
+        assert_eq!(
+            brush_key(Some((3, 5)), 12, "End", false),
+            Some(Some((9, 11)))
+        );
+        assert_eq!(brush_key(Some((3, 5)), 12, "Escape", false), Some(None));
+        assert_eq!(brush_key(None, 12, "Escape", false), None);
+        assert_eq!(brush_key(Some((3, 5)), 12, "a", false), None);
+        assert_eq!(brush_key(None, 0, "ArrowLeft", false), None);
     }
 
     #[test]
