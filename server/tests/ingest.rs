@@ -900,6 +900,66 @@ async fn a_key_repeated_across_chunks_is_reported_and_errors_are_capped() {
 }
 
 #[tokio::test]
+async fn a_dry_run_reports_every_row_and_keeps_nothing() {
+    let app = TestApp::seeded().await;
+    let pool = &app.db.pool;
+    let admin = app.login("admin", "admin-demo").await;
+    let commune = commune_of(pool, "01").await;
+    let good = minimal_case("T-DRY-1", &commune);
+    let mut bad = minimal_case("T-DRY-2", &commune);
+    bad["sector"] = json!("farming");
+    let body = format!("{good}\n{bad}\n{}\n", minimal_case("T-DRY-3", &commune));
+    let before = footprint(pool).await;
+    let audit = scalar(pool, "SELECT count(*) FROM audit_log").await;
+
+    let dry = |q: &'static str| {
+        Request::post(format!("/api/v1/ingest/cases{q}"))
+            .header(header::CONTENT_TYPE, "application/x-ndjson")
+            .header(header::COOKIE, admin.as_str())
+    };
+    let (status, report) = send(
+        &app.router,
+        dry("?dry_run=true").body(Body::from(body.clone())).unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(
+        (
+            report["accepted"].as_u64(),
+            report["rejected"].as_u64(),
+            report["dry_run"].as_bool()
+        ),
+        (Some(2), Some(1), Some(true))
+    );
+    assert_eq!(errors_of(&report), vec![(2, "sector".to_string())]);
+    assert_eq!(
+        footprint(pool).await,
+        before,
+        "a check keeps no case and no batch"
+    );
+    assert_eq!(scalar(pool, "SELECT count(*) FROM audit_log").await, audit);
+
+    let (status, report) = send(
+        &app.router,
+        dry("?dry_run=maybe")
+            .body(Body::from(body.clone()))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(report["field"], "dry_run");
+
+    // The real batch then lands what the check said it would.
+    let (status, report) = send(&app.router, dry("").body(Body::from(body)).unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(
+        (report["accepted"].as_u64(), report.get("dry_run")),
+        (Some(2), None)
+    );
+    assert_eq!(footprint(pool).await, (before.0 + 2, before.1 + 1));
+}
+
+#[tokio::test]
 async fn the_openapi_document_describes_the_route() {
     let app = TestApp::seeded().await;
     let (status, doc) = app.get("/api/v1/openapi.json", None).await;

@@ -1,7 +1,7 @@
 //! `POST /ingest/cases`: a batch of cases as a JSON array, NDJSON or CSV, streamed into the
 //! database (the rules are in [`crate::ingest`]). One audit entry a batch, refused or written.
 
-use super::{ApiContext, Error};
+use super::{ApiContext, Error, Query};
 use crate::audit;
 use crate::auth::Caller;
 use crate::ingest::{self, BatchRefusal, Format, IngestLimits, IngestReport, Refused};
@@ -14,6 +14,15 @@ use axum::{Extension, Json, Router};
 
 pub fn router() -> Router<ApiContext> {
     Router::new().route("/ingest/cases", post(ingest_cases))
+}
+
+/// Options of an ingest request.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct IngestQuery {
+    /// Extension: `true` checks the batch (every rule, including duplicates against what is
+    /// stored) and answers its report without keeping anything: the upload screen's preview.
+    pub dry_run: Option<String>,
 }
 
 /// Why an ingest request gets no report.
@@ -78,6 +87,7 @@ impl IntoResponse for IngestError {
 /// admin or data_officer; a token bound to a data source writes as that source only; every row
 /// must lie within the caller's scope.
 #[utoipa::path(post, path = "/api/v1/ingest/cases", tag = "ingest",
+    params(IngestQuery),
     request_body(description = "Cases per case.schema.json: a JSON array, NDJSON, or CSV",
         content((String = "application/json"), (String = "application/x-ndjson"),
                 (String = "text/csv"))),
@@ -89,10 +99,21 @@ pub async fn ingest_cases(
     State(ctx): State<ApiContext>,
     limits: Option<Extension<IngestLimits>>,
     caller: Caller,
+    Query(q): Query<IngestQuery>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<IngestReport>, IngestError> {
     let writer = ingest::writer_of(&caller)?;
+    let dry_run = match q.dry_run.as_deref() {
+        None | Some("false") | Some("0") => false,
+        Some("true") | Some("1") => true,
+        Some(_) => {
+            return Err(IngestError::Api(Error::invalid(
+                "dry_run",
+                "must be true or false",
+            )));
+        }
+    };
     let format = headers
         .get(header::CONTENT_TYPE)
         .ok_or_else(|| format!("missing; send {}", Format::MEDIA_TYPES))
@@ -108,9 +129,21 @@ pub async fn ingest_cases(
         Some(n) if n > limits.max_bytes => Err(Refused::TooLarge {
             limit: limits.max_bytes,
         }),
-        _ => ingest::cases(&ctx.db, writer, format, body.into_data_stream(), limits).await,
+        _ => {
+            ingest::cases(
+                &ctx.db,
+                writer,
+                format,
+                body.into_data_stream(),
+                limits,
+                dry_run,
+            )
+            .await
+        }
     };
     match result {
+        // A check writes nothing and leaves no trace but its answer.
+        Ok(outcome) if dry_run => Ok(Json(outcome.report)),
         Ok(outcome) => {
             let object = match (&caller.source, outcome.sources.len()) {
                 (Some(s), _) => s.clone(),

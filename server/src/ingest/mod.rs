@@ -85,6 +85,10 @@ pub struct IngestReport {
     /// Errors beyond those listed.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub errors_omitted: u64,
+    /// A check only (`?dry_run=true`): every row was read, checked and written inside the batch's
+    /// transaction, which was then rolled back; nothing was kept, `batch` names nothing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dry_run: bool,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -185,6 +189,7 @@ pub async fn cases<S, E>(
     format: Format,
     body: S,
     limits: IngestLimits,
+    dry_run: bool,
 ) -> Result<Outcome, Refused>
 where
     S: Stream<Item = Result<Bytes, E>> + Send,
@@ -235,7 +240,11 @@ where
         .map(|(code, c)| (code.clone(), (c.accepted, c.rejected)))
         .collect();
     let id = batch.id;
-    batch.commit(bytes, tally.accepted, tally.rejected).await?;
+    if dry_run {
+        batch.rollback().await?;
+    } else {
+        batch.commit(bytes, tally.accepted, tally.rejected).await?;
+    }
     Ok(Outcome {
         report: IngestReport {
             batch: id,
@@ -243,6 +252,7 @@ where
             rejected: tally.rejected,
             errors: tally.errors,
             errors_omitted: tally.omitted,
+            dry_run,
         },
         bytes,
         sources,

@@ -305,6 +305,12 @@ impl Batch {
         Ok(())
     }
 
+    /// Keeps nothing of the batch (a check only).
+    pub async fn rollback(self) -> Result<(), Error> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+
     /// Records the batch's figures and each source's arrival and counters, and commits.
     pub async fn commit(mut self, bytes: u64, accepted: u64, rejected: u64) -> Result<(), Error> {
         sqlx::query(
