@@ -1,4 +1,4 @@
-//! The few things the app asks of the browser directly: navigation, cookies, the document's language.
+//! The few things the app asks of the browser directly: navigation, cookies, the document's language, file downloads.
 
 use domain::format::Lang;
 
@@ -70,6 +70,44 @@ pub fn safe_next(next: Option<&str>) -> String {
         Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
         _ => "/".to_string(),
     }
+}
+
+/// Hands the browser a file to download: a Blob, its object URL, and a click on an anchor with
+/// `download`. The URL is revoked once the download has surely started.
+pub fn save_file(name: &str, mime: &str, bytes: &[u8]) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let run = || -> Result<(), wasm_bindgen::JsValue> {
+            let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+            let options = web_sys::BlobPropertyBag::new();
+            options.set_type(mime);
+            let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
+            let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+            let doc = web_sys::window()
+                .and_then(|w| w.document())
+                .ok_or(wasm_bindgen::JsValue::NULL)?;
+            let a: web_sys::HtmlAnchorElement = doc.create_element("a")?.dyn_into()?;
+            a.set_href(&url);
+            a.set_download(name);
+            a.set_attribute("hidden", "")?;
+            if let Some(body) = doc.body() {
+                body.append_child(&a)?;
+            }
+            a.click();
+            a.remove();
+            leptos::prelude::set_timeout(
+                move || {
+                    let _ = web_sys::Url::revoke_object_url(&url);
+                },
+                std::time::Duration::from_secs(60),
+            );
+            Ok(())
+        };
+        let _ = run();
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (name, mime, bytes);
 }
 
 #[cfg(test)]

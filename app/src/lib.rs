@@ -75,6 +75,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("login") view=pages::login::LoginPage/>
                 <Route path=StaticSegment("") view=pages::overview::OverviewPage/>
                 <Route path=StaticSegment("analysis") view=pages::analysis::AnalysisPage/>
+                <Route path=StaticSegment("upload") view=pages::upload::UploadPage/>
             </Routes>
         </Router>
     }

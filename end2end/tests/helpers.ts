@@ -4,6 +4,7 @@ import { Page, expect, APIRequestContext } from '@playwright/test';
 export const DEMO = {
   leader: { username: 'lanhdao', password: 'lanhdao-demo' },
   hanoi: { username: 'hanoi', password: 'hanoi-demo' },
+  dataOfficer: { username: 'dulieu', password: 'dulieu-demo' },
 };
 
 /** Logs in through the login form, as a person would. */

@@ -49,6 +49,13 @@ pub fn AppShell(children: Children) -> impl IntoView {
                 <nav class="nav">
                     <a href="/" class:active=move || path.get() == "/">{t(Key::Overview)}</a>
                     <a href="/analysis" class:active=move || path.get() == "/analysis">{t(Key::Analysis)}</a>
+                    <Transition fallback=|| ()>
+                        {move || me.get().and_then(|r| r.ok())
+                            .filter(|m| matches!(m.role, domain::Role::Admin | domain::Role::DataOfficer))
+                            .map(|_| view! {
+                                <a href="/upload" class:active=move || path.get() == "/upload">{t(Key::Upload)}</a>
+                            })}
+                    </Transition>
                 </nav>
                 <div class="topbar-right">
                     <Transition fallback=|| ()>

@@ -3,3 +3,4 @@
 pub mod analysis;
 pub mod login;
 pub mod overview;
+pub mod upload;
