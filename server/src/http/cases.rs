@@ -2,7 +2,7 @@
 //! first. The spatial extensions (`near`, `polygon`) apply the client filter engine's own rule
 //! (`domain::facts::space`): SQL narrows to a box, Rust tests each location exactly, then pages.
 
-use super::{ApiContext, Error, Query};
+use super::{ApiContext, Error, Query, date};
 use crate::audit;
 use crate::auth::Caller;
 use anyhow::anyhow;
@@ -113,24 +113,6 @@ impl CaseFilter {
 /// A parameter's value, if given and not blank.
 fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
-fn date(field: &'static str, v: &Option<String>) -> Result<Option<NaiveDate>, Error> {
-    use chrono::Datelike;
-    let Some(s) = given(v) else {
-        return Ok(None);
-    };
-    match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        Ok(d) if (1900..=2100).contains(&d.year()) => Ok(Some(d)),
-        Ok(_) => Err(Error::invalid(
-            field,
-            format!("'{s}' is outside the years 1900 to 2100"),
-        )),
-        Err(_) => Err(Error::invalid(
-            field,
-            format!("'{s}' is not a date (YYYY-MM-DD)"),
-        )),
-    }
 }
 
 /// A comma-separated list of vocabulary words (empty: no filter).
@@ -245,8 +227,8 @@ fn polygon(v: &Option<String>) -> Result<Option<Area>, Error> {
 
 impl CasesQuery {
     fn validate(&self) -> Result<CaseFilter, Error> {
-        let from = date("from", &self.from)?;
-        let to = date("to", &self.to)?;
+        let from = date("from", self.from.as_deref())?;
+        let to = date("to", self.to.as_deref())?;
         if let (Some(f), Some(t)) = (from, to)
             && f > t
         {

@@ -15,7 +15,7 @@ mod summary;
 mod units;
 
 pub use error::Error;
-pub use query::Query;
+pub use query::{Query, date};
 
 use crate::config::Config;
 use axum::Router;

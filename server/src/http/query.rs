@@ -26,3 +26,22 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
         })
     }
 }
+
+/// A date parameter (`YYYY-MM-DD`, years 1900 to 2100); blank or absent is `None`.
+pub fn date(field: &'static str, v: Option<&str>) -> Result<Option<chrono::NaiveDate>, Error> {
+    use chrono::Datelike;
+    let Some(s) = v.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        Ok(d) if (1900..=2100).contains(&d.year()) => Ok(Some(d)),
+        Ok(_) => Err(Error::invalid(
+            field,
+            format!("'{s}' is outside the years 1900 to 2100"),
+        )),
+        Err(_) => Err(Error::invalid(
+            field,
+            format!("'{s}' is not a date (YYYY-MM-DD)"),
+        )),
+    }
+}

@@ -1,6 +1,6 @@
 //! `GET /summary`: the overview's figures for a unit and period, against a year before, by child unit.
 
-use super::{ApiContext, Error, Query};
+use super::{ApiContext, Error, Query, date};
 use crate::auth::Caller;
 use axum::extract::State;
 use axum::routing::get;
@@ -29,24 +29,6 @@ pub struct SummaryQuery {
     pub kind: Option<String>,
     /// Only cases of this sector.
     pub sector: Option<String>,
-}
-
-fn date(field: &'static str, v: Option<&str>) -> Result<Option<NaiveDate>, Error> {
-    use chrono::Datelike;
-    match v.filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            Ok(d) if (1900..=2100).contains(&d.year()) => Ok(Some(d)),
-            Ok(_) => Err(Error::invalid(
-                field,
-                format!("'{s}' is outside the years 1900 to 2100"),
-            )),
-            Err(_) => Err(Error::invalid(
-                field,
-                format!("'{s}' is not a date (YYYY-MM-DD)"),
-            )),
-        },
-    }
 }
 
 /// The validated form of a summary request.
