@@ -90,7 +90,7 @@ mod tests {
 }
 
 #[cfg(feature = "hydrate")]
-mod client {
+pub(crate) mod client {
     use super::bridge::{Map, Marker, get_str, js};
     use super::{MapValue, RAMP, breaks};
     use crate::i18n::{Key, text, use_lang};
@@ -117,19 +117,7 @@ mod client {
             if map.with_value(|m| m.is_some()) {
                 return;
             }
-            let options = js(json!({
-                "style": {"version": 8, "sources": {}, "layers": [
-                    {"id": "sea", "type": "background", "paint": {"background-color": "#dde8f0"}}
-                ]},
-                "bounds": [[102.0, 7.4], [117.6, 23.5]],
-                "fitBoundsOptions": {"padding": 12},
-                "attributionControl": false,
-                "dragRotate": false,
-                "pitchWithRotate": false,
-                "maxBounds": [[90.0, 0.0], [130.0, 30.0]],
-            }));
-            let _ = js_sys::Reflect::set(&options, &"container".into(), &el);
-            let m = Map::new(&options);
+            let m = country_map(&el);
             let is_commune = url.contains("level=commune");
             let url = url.clone();
             on(&m, "load", move |_| {
@@ -167,13 +155,7 @@ mod client {
                             "paint": {"line-color": "#0b2545",
                                       "line-width": ["case", ["boolean", ["feature-state", "selected"], false], 3, 0]}
                         })));
-                        for (lon, lat, key) in [(112.0, 16.45, Key::Hoangsa), (114.0, 9.9, Key::Truongsa)] {
-                            if let Some(label) = label(lang, key) {
-                                let opts = js(json!({"anchor": "center"}));
-                                let _ = js_sys::Reflect::set(&opts, &"element".into(), &label);
-                                Marker::new(&opts).set_lng_lat(&js(json!([lon, lat]))).add_to(m);
-                            }
-                        }
+                        archipelago_labels(m, lang);
                         if let Some([w, so, e, n]) = bounds {
                             m.fit_bounds(&js(json!([[w, so], [e, n]])), &js(json!({"padding": 16, "animate": false})));
                         }
@@ -292,6 +274,36 @@ mod client {
                 }
             });
         });
+    }
+
+    /// A map of the whole country on our plain sea background, in `el` (no rotation, bounded).
+    pub(crate) fn country_map(el: &web_sys::HtmlElement) -> Map {
+        let options = js(json!({
+            "style": {"version": 8, "sources": {}, "layers": [
+                {"id": "sea", "type": "background", "paint": {"background-color": "#dde8f0"}}
+            ]},
+            "bounds": [[102.0, 7.4], [117.6, 23.5]],
+            "fitBoundsOptions": {"padding": 12},
+            "attributionControl": false,
+            "dragRotate": false,
+            "pitchWithRotate": false,
+            "maxBounds": [[90.0, 0.0], [130.0, 30.0]],
+        }));
+        let _ = js_sys::Reflect::set(&options, &"container".into(), el);
+        Map::new(&options)
+    }
+
+    /// Names Hoàng Sa and Trường Sa on the map, in the interface's language.
+    pub(crate) fn archipelago_labels(m: &Map, lang: RwSignal<crate::i18n::Lang>) {
+        for (lon, lat, key) in [(112.0, 16.45, Key::Hoangsa), (114.0, 9.9, Key::Truongsa)] {
+            if let Some(label) = label(lang, key) {
+                let opts = js(json!({"anchor": "center"}));
+                let _ = js_sys::Reflect::set(&opts, &"element".into(), &label);
+                Marker::new(&opts)
+                    .set_lng_lat(&js(json!([lon, lat])))
+                    .add_to(m);
+            }
+        }
     }
 
     /// An HTML label that follows the language (markers are HTML: no glyph files needed).

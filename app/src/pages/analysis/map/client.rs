@@ -2,7 +2,7 @@
 //! feature-state, drill-down loads, points, and the drawing gestures.
 
 use super::{Place, Selection, Snapshot, Space, Tool};
-use crate::map::bridge::{Map, Marker, get_str, js};
+use crate::map::bridge::{Map, get_str, js};
 use crate::map::{RAMP, bounds, breaks};
 use domain::facts::{AreaFigures, Engine, lat_of, lon_of};
 use domain::format;
@@ -108,19 +108,7 @@ impl Ctx {
         if self.map.with_value(|m| m.is_some()) {
             return;
         }
-        let options = js(json!({
-            "style": {"version": 8, "sources": {}, "layers": [
-                {"id": "sea", "type": "background", "paint": {"background-color": "#dde8f0"}}
-            ]},
-            "bounds": [[102.0, 7.4], [117.6, 23.5]],
-            "fitBoundsOptions": {"padding": 12},
-            "attributionControl": false,
-            "dragRotate": false,
-            "pitchWithRotate": false,
-            "maxBounds": [[90.0, 0.0], [130.0, 30.0]],
-        }));
-        let _ = js_sys::Reflect::set(&options, &"container".into(), &el);
-        let m = Map::new(&options);
+        let m = crate::map::client::country_map(&el);
         on(&m, "load", move |_| self.load());
         on(&m, "mousemove", move |e| self.hovered(&e));
         on(&m, "mouseout", move |_| self.s.hover.set(None));
@@ -186,28 +174,8 @@ impl Ctx {
         });
         // The archipelagos are named on every map of the country.
         self.map.with_value(|m| {
-            let Some(m) = m else { return };
-            let lang = self.lang;
-            for (lon, lat, key) in [
-                (112.0, 16.45, crate::i18n::Key::Hoangsa),
-                (114.0, 9.9, crate::i18n::Key::Truongsa),
-            ] {
-                let Some(el) = web_sys::window()
-                    .and_then(|w| w.document())
-                    .and_then(|d| d.create_element("div").ok())
-                else {
-                    continue;
-                };
-                el.set_class_name("map-label");
-                let target = el.clone();
-                Effect::new(move |_| {
-                    target.set_text_content(Some(crate::i18n::text(lang.get(), key)))
-                });
-                let opts = js(json!({"anchor": "center"}));
-                let _ = js_sys::Reflect::set(&opts, &"element".into(), &el);
-                Marker::new(&opts)
-                    .set_lng_lat(&js(json!([lon, lat])))
-                    .add_to(m);
+            if let Some(m) = m {
+                crate::map::client::archipelago_labels(m, self.lang);
             }
         });
         leptos::task::spawn_local(async move {
