@@ -140,3 +140,57 @@ pub struct Location {
     pub lat: f64,
     pub lon: f64,
 }
+
+/// `GET /sources`: the registry of connected information systems within the caller's scope.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SourcePage {
+    /// When the figures were measured (RFC 3339).
+    pub as_of: String,
+    pub sources: Vec<SourceRecord>,
+}
+
+/// One connected information system or upload channel, and its health.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SourceRecord {
+    pub code: String,
+    pub name: String,
+    pub owner_unit: String,
+    pub owner_name: String,
+    pub kind: crate::vocab::SourceKind,
+    /// How often it is expected to send, in hours.
+    pub cadence_hours: u32,
+    /// Its last arrival with accepted rows (RFC 3339), if any.
+    pub last_arrival: Option<String>,
+    /// Hours since then.
+    pub hours_since: Option<f64>,
+    pub state: crate::quality::SourceState,
+    /// Rows accepted and rejected since it was registered.
+    pub rows_accepted: u64,
+    pub rows_rejected: u64,
+    /// Share of rows rejected recently (its batches of the last 7 days; with none, all its rows).
+    pub error_rate: Option<f64>,
+    /// Batches and accepted rows in the last 30 days.
+    pub batches_30d: u64,
+    pub rows_30d: u64,
+    /// Cases it holds.
+    pub records: u64,
+    pub quality: crate::quality::QualityCounts,
+    pub scores: crate::quality::QualityScores,
+}
+
+/// `GET /quality?unit=`: how trustworthy a unit's figures are, from the cases within it and the
+/// sources it owns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UnitQuality {
+    pub unit: String,
+    pub name: String,
+    /// When the counts were measured (RFC 3339); they are kept for a minute.
+    pub as_of: String,
+    pub quality: crate::quality::QualityCounts,
+    pub scores: crate::quality::QualityScores,
+    /// Sources owned within the unit, by state (`live`, `late`, `stale`, `failing`).
+    pub sources_by_state: std::collections::BTreeMap<String, u64>,
+}

@@ -7,6 +7,7 @@ pub mod codes;
 pub mod facts;
 pub mod format;
 pub mod geometry;
+pub mod quality;
 pub mod summary;
 pub mod vocab;
 pub mod xlsx;

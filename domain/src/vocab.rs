@@ -16,7 +16,7 @@ pub struct UnknownWord {
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
@@ -37,11 +37,11 @@ macro_rules! vocabulary {
         }
 
         impl std::str::FromStr for $name {
-            type Err = UnknownWord;
-            fn from_str(s: &str) -> Result<Self, UnknownWord> {
+            type Err = $crate::vocab::UnknownWord;
+            fn from_str(s: &str) -> Result<Self, $crate::vocab::UnknownWord> {
                 match s {
                     $($text => Ok($name::$variant),)+
-                    _ => Err(UnknownWord {
+                    _ => Err($crate::vocab::UnknownWord {
                         value: s.chars().take(64).collect(),
                         allowed: Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", "),
                     }),
@@ -56,6 +56,8 @@ macro_rules! vocabulary {
         }
     };
 }
+
+pub(crate) use vocabulary;
 
 vocabulary! {
     /// Level of a unit in the hierarchy.

@@ -10,6 +10,7 @@ pub mod db;
 pub mod geography;
 pub mod http;
 pub mod ingest;
+pub mod quality;
 pub mod scope;
 pub mod seed;
 pub mod testing;

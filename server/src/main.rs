@@ -286,6 +286,7 @@ async fn seed(pool: &sqlx::PgPool, size: &str, n: u64, as_of: Option<&str>) -> a
 }
 
 async fn serve(config: Arc<Config>, pool: sqlx::PgPool) -> anyhow::Result<()> {
+    server::quality::spawn_watch(pool.clone());
     let app = server::http::app(config.clone(), pool);
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await

@@ -8,6 +8,8 @@
 //! - `cargo xtask bench-facts [--build-only] [--rows N] [--changes N]`: the facts filter benchmark
 //!   in headless Chromium (our wasm engine, crossfilter2, a plain typed-array scan), its table
 //!   written to `docs/benchmarks/facts.md`.
+//! - `cargo xtask bench-ingest [--rows N]`: the ingest benchmark (the route for NDJSON and CSV
+//!   against a bare COPY, with memory), its table written to `docs/benchmarks/ingest.md`.
 
 mod build;
 mod install;
@@ -70,9 +72,10 @@ fn run() -> anyhow::Result<()> {
             result?;
         }
         Some("bench-facts") => bench_facts(&root, &args[1..])?,
+        Some("bench-ingest") => bench_ingest(&root, &args[1..])?,
         _ => {
             eprintln!(
-                "usage: cargo xtask run | test | build [--release] | geodata [--check] | screenshots | bench-facts [--build-only] [--rows N] [--changes N]"
+                "usage: cargo xtask run | test | build [--release] | geodata [--check] | screenshots | bench-facts [--build-only] [--rows N] [--changes N] | bench-ingest [--rows N]"
             );
             std::process::exit(2);
         }
@@ -128,6 +131,28 @@ fn bench_facts(root: &Path, args: &[String]) -> anyhow::Result<()> {
         Command::new("node")
             .arg(root.join("bench/facts/run.mjs"))
             .args(args)
+            .current_dir(root),
+    )
+}
+
+/// The ingest benchmark (release), on a throwaway database of the test cluster.
+fn bench_ingest(root: &Path, args: &[String]) -> anyhow::Result<()> {
+    install::ensure_postgres()?;
+    println!("== running the ingest benchmark (release)");
+    status(
+        Command::new("cargo")
+            .args([
+                "run",
+                "--release",
+                "-p",
+                "server",
+                "--example",
+                "ingest_bench",
+                "--",
+            ])
+            .args(args)
+            .arg("--out")
+            .arg(root.join("docs/benchmarks/ingest.md"))
             .current_dir(root),
     )
 }

@@ -11,6 +11,7 @@ mod ingest;
 pub mod openapi;
 mod query;
 mod site;
+mod sources;
 mod summary;
 mod units;
 
@@ -30,6 +31,8 @@ pub struct ApiContext {
     pub config: Arc<Config>,
     pub db: PgPool,
     pub leptos: LeptosOptions,
+    /// Measured quality counts, kept for a minute.
+    pub quality: Arc<crate::quality::QualityCache>,
 }
 
 impl FromRef<ApiContext> for LeptosOptions {
@@ -49,13 +52,19 @@ pub fn api_router() -> Router<ApiContext> {
         .merge(facts::router())
         .merge(cases::router())
         .merge(ingest::router())
+        .merge(sources::router())
         .merge(openapi::router())
 }
 
 /// The whole application: API, pages and static files.
 pub fn app(config: Arc<Config>, db: PgPool) -> Router {
     let leptos = site::leptos_options(&config);
-    let ctx = ApiContext { config, db, leptos };
+    let ctx = ApiContext {
+        config,
+        db,
+        leptos,
+        quality: Arc::default(),
+    };
     site::router(ctx.clone())
         .nest("/api/v1", api_router().fallback(api_not_found))
         // The same answer at `/health`, for load balancers.

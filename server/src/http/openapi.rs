@@ -24,6 +24,8 @@ use utoipa::OpenApi;
         super::facts::facts,
         super::cases::cases,
         super::ingest::ingest_cases,
+        super::sources::sources,
+        super::sources::unit_quality,
     ),
     components(schemas(
         domain::api::Health,
@@ -42,7 +44,14 @@ use utoipa::OpenApi;
         domain::api::Location,
         crate::ingest::IngestReport,
         crate::ingest::RowError,
-        crate::ingest::BatchRefusal
+        crate::ingest::BatchRefusal,
+        domain::api::SourcePage,
+        domain::api::SourceRecord,
+        domain::api::UnitQuality,
+        domain::quality::QualityCounts,
+        domain::quality::QualityScores,
+        domain::quality::SourceState,
+        domain::SourceKind
     ))
 )]
 pub struct ApiDoc;
