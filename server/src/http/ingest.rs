@@ -1,10 +1,15 @@
-//! `POST /ingest/cases`: a batch of cases as a JSON array, NDJSON or CSV, streamed into the
-//! database (the rules are in [`crate::ingest`]). One audit entry a batch, refused or written.
+//! `POST /ingest/cases`, `/ingest/tasks`, `/ingest/targets`: a batch of records as a JSON array,
+//! NDJSON or CSV, streamed into the database (the rules are in [`crate::ingest`]). One handler body
+//! serves every record kind ([`receive`]); one audit entry a batch, refused or written
+//! (`ingest_cases`, `ingest_cases_refused`, and likewise for tasks and targets).
 
 use super::{ApiContext, Error, Query};
 use crate::audit;
 use crate::auth::Caller;
-use crate::ingest::{self, BatchRefusal, Format, IngestLimits, IngestReport, Refused};
+use crate::ingest::{
+    self, BatchRefusal, Cases, Format, IngestLimits, IngestReport, RecordKind, Refused, Targets,
+    Tasks,
+};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -13,7 +18,10 @@ use axum::routing::post;
 use axum::{Extension, Json, Router};
 
 pub fn router() -> Router<ApiContext> {
-    Router::new().route("/ingest/cases", post(ingest_cases))
+    Router::new()
+        .route("/ingest/cases", post(ingest_cases))
+        .route("/ingest/tasks", post(ingest_tasks))
+        .route("/ingest/targets", post(ingest_targets))
 }
 
 /// Options of an ingest request.
@@ -96,6 +104,72 @@ impl IntoResponse for IngestError {
               (status = 403, body = domain::api::ApiError), (status = 413, body = BatchRefusal),
               (status = 415, body = BatchRefusal)))]
 pub async fn ingest_cases(
+    state: State<ApiContext>,
+    limits: Option<Extension<IngestLimits>>,
+    caller: Caller,
+    query: Query<IngestQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<IngestReport>, IngestError> {
+    receive::<Cases>(state, limits, caller, query, headers, body).await
+}
+
+/// Receives a batch of tasks (`docs/schema/task.schema.json`) and upserts it by
+/// `(source, external_id)`; a `report` is appended to the task's reports (or updates the report of
+/// the same day).
+///
+/// Bodies, answers and rules as for `/ingest/cases`: a JSON array, NDJSON or CSV (`report.on`,
+/// `report.note` as columns), refused whole when unreadable, valid rows land and invalid rows are
+/// reported by row and field. The directive and the unit must exist, the unit within the caller's
+/// scope; a parent (`parent_external_id`) must be stored already or come earlier in the batch.
+#[utoipa::path(post, path = "/api/v1/ingest/tasks", tag = "ingest",
+    params(IngestQuery),
+    request_body(description = "Tasks per task.schema.json: a JSON array, NDJSON, or CSV",
+        content((String = "application/json"), (String = "application/x-ndjson"),
+                (String = "text/csv"))),
+    responses((status = 200, body = IngestReport),
+              (status = 400, body = BatchRefusal), (status = 401, body = domain::api::ApiError),
+              (status = 403, body = domain::api::ApiError), (status = 413, body = BatchRefusal),
+              (status = 415, body = BatchRefusal)))]
+pub async fn ingest_tasks(
+    state: State<ApiContext>,
+    limits: Option<Extension<IngestLimits>>,
+    caller: Caller,
+    query: Query<IngestQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<IngestReport>, IngestError> {
+    receive::<Tasks>(state, limits, caller, query, headers, body).await
+}
+
+/// Receives a batch of targets (`docs/schema/target.schema.json`) and upserts it by
+/// `(unit, year, measure, sector)`: a re-sent target updates `planned` and `source`.
+///
+/// Bodies, answers and rules as for `/ingest/cases`. The unit must exist and lie within the
+/// caller's scope; no `sector` means all sectors.
+#[utoipa::path(post, path = "/api/v1/ingest/targets", tag = "ingest",
+    params(IngestQuery),
+    request_body(description = "Targets per target.schema.json: a JSON array, NDJSON, or CSV",
+        content((String = "application/json"), (String = "application/x-ndjson"),
+                (String = "text/csv"))),
+    responses((status = 200, body = IngestReport),
+              (status = 400, body = BatchRefusal), (status = 401, body = domain::api::ApiError),
+              (status = 403, body = domain::api::ApiError), (status = 413, body = BatchRefusal),
+              (status = 415, body = BatchRefusal)))]
+pub async fn ingest_targets(
+    state: State<ApiContext>,
+    limits: Option<Extension<IngestLimits>>,
+    caller: Caller,
+    query: Query<IngestQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<IngestReport>, IngestError> {
+    receive::<Targets>(state, limits, caller, query, headers, body).await
+}
+
+/// The body of every ingest route: who may send, the options, the format, the limit, the batch
+/// of kind `K`, and its audit entry.
+async fn receive<K: RecordKind>(
     State(ctx): State<ApiContext>,
     limits: Option<Extension<IngestLimits>>,
     caller: Caller,
@@ -103,6 +177,7 @@ pub async fn ingest_cases(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<IngestReport>, IngestError> {
+    let kind = K::SCHEMA.plural;
     let writer = ingest::writer_of(&caller)?;
     let dry_run = match q.dry_run.as_deref() {
         None | Some("false") | Some("0") => false,
@@ -130,7 +205,7 @@ pub async fn ingest_cases(
             limit: limits.max_bytes,
         }),
         _ => {
-            ingest::cases(
+            ingest::batch::<K, _, _>(
                 &ctx.db,
                 writer,
                 format,
@@ -148,7 +223,7 @@ pub async fn ingest_cases(
             let object = match (&caller.source, outcome.sources.len()) {
                 (Some(s), _) => s.clone(),
                 (None, 1) => outcome.sources.keys().next().cloned().unwrap_or_default(),
-                _ => "cases".into(),
+                _ => kind.into(),
             };
             let sources: serde_json::Map<String, serde_json::Value> = outcome
                 .sources
@@ -164,7 +239,7 @@ pub async fn ingest_cases(
             audit::append(
                 &ctx.db,
                 &caller.username,
-                "ingest_cases",
+                &format!("ingest_{kind}"),
                 &object,
                 serde_json::json!({
                     "batch": r.batch, "format": format.as_str(), "bytes": outcome.bytes,
@@ -180,8 +255,8 @@ pub async fn ingest_cases(
             audit::append(
                 &ctx.db,
                 &caller.username,
-                "ingest_cases_refused",
-                caller.source.as_deref().unwrap_or("cases"),
+                &format!("ingest_{kind}_refused"),
+                caller.source.as_deref().unwrap_or(kind),
                 serde_json::json!({"format": format.as_str(), "reason": refused.to_string()}),
             )
             .await

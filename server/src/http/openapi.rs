@@ -24,6 +24,8 @@ use utoipa::OpenApi;
         super::facts::facts,
         super::cases::cases,
         super::ingest::ingest_cases,
+        super::ingest::ingest_tasks,
+        super::ingest::ingest_targets,
         super::sources::sources,
         super::sources::unit_quality,
     ),

@@ -1,4 +1,8 @@
-//! Data in: batches of cases from other information systems and uploads (`POST /ingest/cases`).
+//! Data in: batches of cases from other information systems and uploads (`POST /ingest/cases`),
+//! and likewise of tasks ([`tasks`]) and targets ([`targets`]). The pipeline below is the same for
+//! every record kind ([`kind::RecordKind`]); what differs (the fields, the checks, the SQL) lives
+//! in the kind's own module. The rules below are written for cases; `docs/INGEST.md` says how they
+//! apply to tasks and targets (their keys differ, and only cases carry their batch's id).
 //!
 //! A batch flows: body stream -> [`parse`] (records, on a blocking thread, one at a time) ->
 //! [`validate::case`] (the schema's rules, same thread) -> chunks of [`CHUNK_ROWS`] -> [`write`]
@@ -27,10 +31,20 @@
 //! - The batch commits only after its last row: a server killed mid-batch leaves nothing of it.
 //!   The batch is recorded in `ingest_batch`; each case written carries its id (`cases.batch`).
 
+mod cases;
+pub mod kind;
+mod ledger;
 pub mod parse;
 pub mod record;
+pub mod targets;
+pub mod tasks;
 pub mod validate;
 mod write;
+
+pub use cases::Cases;
+pub use kind::RecordKind;
+pub use targets::Targets;
+pub use tasks::Tasks;
 
 pub use parse::{Format, Unreadable};
 pub use validate::Writer;
@@ -40,6 +54,7 @@ use crate::http::Error;
 use bytes::Bytes;
 use domain::Role;
 use futures::{Stream, StreamExt};
+use kind::ChunkWriter;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use std::collections::BTreeMap;
@@ -74,7 +89,7 @@ impl Default for IngestLimits {
 /// The answer to a readable batch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct IngestReport {
-    /// The batch's id (`ingest_batch`), on every case it wrote.
+    /// The batch's id (`ingest_batch`), on every case it wrote (tasks and targets carry none).
     pub batch: i64,
     /// Rows written (inserted or updated).
     pub accepted: u64,
@@ -158,18 +173,18 @@ pub fn writer_of(caller: &Caller) -> Result<Writer, Error> {
     })
 }
 
-/// One record after [`validate::case`], on its way to [`write`].
+/// One record after its kind's check ([`validate::case`] for cases), on its way to the writer.
 #[derive(Debug)]
-pub struct Checked {
+pub struct Checked<R = CaseRow> {
     pub row: u64,
     /// The `source` the record names, if text (rejected rows are counted against it).
     pub source: Option<String>,
-    pub outcome: Result<CaseRow, Vec<FieldError>>,
+    pub outcome: Result<R, Vec<FieldError>>,
 }
 
 /// What the reading thread sends.
-enum Parsed {
-    Rows(Vec<Checked>),
+enum Parsed<R> {
+    Rows(Vec<Checked<R>>),
     End(Result<u64, Unreadable>),
 }
 
@@ -195,12 +210,29 @@ where
     S: Stream<Item = Result<Bytes, E>> + Send,
     E: std::fmt::Display,
 {
-    let mut batch = write::Batch::begin(pool, writer, format).await?;
+    batch::<Cases, S, E>(pool, writer, format, body, limits, dry_run).await
+}
+
+/// Reads, checks and writes a batch of records of kind `K` from a body stream, in one
+/// transaction.
+pub async fn batch<K: RecordKind, S, E>(
+    pool: &PgPool,
+    writer: Writer,
+    format: Format,
+    body: S,
+    limits: IngestLimits,
+    dry_run: bool,
+) -> Result<Outcome, Refused>
+where
+    S: Stream<Item = Result<Bytes, E>> + Send,
+    E: std::fmt::Display,
+{
+    let mut batch = K::begin(pool, writer, format).await?;
     let (bytes_in, bytes_out) = mpsc::channel::<io::Result<Bytes>>(16);
-    let (rows_in, mut rows_out) = mpsc::channel::<Parsed>(2);
+    let (rows_in, mut rows_out) = mpsc::channel::<Parsed<K::Row>>(2);
     // Detached: it ends when the body ends or when `store` stops taking rows.
     drop(tokio::task::spawn_blocking(move || {
-        read_rows(format, BodyReader::new(bytes_out), &rows_in)
+        read_rows::<K, _>(format, BodyReader::new(bytes_out), &rows_in)
     }));
     let writing = &mut batch;
     let store = async move {
@@ -235,11 +267,11 @@ where
     let (tally, read) = stored?;
     read.map_err(Refused::Unreadable)?;
     let sources = batch
-        .counts
+        .counts()
         .iter()
         .map(|(code, c)| (code.clone(), (c.accepted, c.rejected)))
         .collect();
-    let id = batch.id;
+    let id = batch.id();
     if dry_run {
         batch.rollback().await?;
     } else {
@@ -320,13 +352,13 @@ where
 }
 
 /// Reads and checks records, sending them on in chunks; ends with the reader's verdict.
-fn read_rows<R: Read>(format: Format, input: R, out: &mpsc::Sender<Parsed>) {
+fn read_rows<K: RecordKind, R: Read>(format: Format, input: R, out: &mpsc::Sender<Parsed<K::Row>>) {
     let mut rows = Vec::with_capacity(CHUNK_ROWS);
-    let result = parse::read(format, input, |row, record| {
+    let result = parse::read_as(K::SCHEMA, format, input, |row, record| {
         rows.push(Checked {
             row,
-            source: validate::source_of(&record).map(str::to_string),
-            outcome: validate::case(&record),
+            source: K::source_of(&record).map(str::to_string),
+            outcome: K::validate(&record),
         });
         if rows.len() >= CHUNK_ROWS {
             let full = std::mem::replace(&mut rows, Vec::with_capacity(CHUNK_ROWS));

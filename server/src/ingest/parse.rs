@@ -8,7 +8,7 @@
 //! is not closed, a CSV without a usable header row or with a row whose number of fields differs
 //! from the header's, a record larger than [`MAX_ROW_BYTES`], a read error of the input.
 
-use super::record::{Header, Record, clip};
+use super::record::{CASE, Header, Record, Schema, clip};
 use csv::{ByteRecord, StringRecord};
 use std::io::{self, BufRead, BufReader, Read};
 use std::ops::ControlFlow;
@@ -97,19 +97,34 @@ impl Unreadable {
     }
 }
 
-/// Reads every record of `input` in `format`, calling `on_record(row, record)` for each (rows
+/// Reads every case of `input` in `format`: [`read_as`] with [`CASE`].
+pub fn read<R: Read>(
+    format: Format,
+    input: R,
+    on_record: impl FnMut(u64, Record) -> ControlFlow<()>,
+) -> Result<u64, Unreadable> {
+    read_as(&CASE, format, input, on_record)
+}
+
+/// Reads every record of `input` in `format` as records of `schema` (a CSV header is read against
+/// its fields; errors name its records), calling `on_record(row, record)` for each (rows
 /// numbered from 1, see [`super`] for each format's numbering) until it answers `Break`. A UTF-8
 /// byte order mark at the start is skipped. Returns the number of the last row read.
-pub fn read<R: Read>(
+pub fn read_as<R: Read>(
+    schema: &'static Schema,
     format: Format,
     input: R,
     mut on_record: impl FnMut(u64, Record) -> ControlFlow<()>,
 ) -> Result<u64, Unreadable> {
     let input = without_bom(input).map_err(|e| Unreadable::io(None, &e))?;
     match format {
-        Format::Json => json_array(BufReader::with_capacity(1 << 16, input), &mut on_record),
+        Format::Json => json_array(
+            schema,
+            BufReader::with_capacity(1 << 16, input),
+            &mut on_record,
+        ),
         Format::Ndjson => ndjson(BufReader::with_capacity(1 << 16, input), &mut on_record),
-        Format::Csv => csv(input, &mut on_record),
+        Format::Csv => csv(schema, input, &mut on_record),
     }
 }
 
@@ -205,6 +220,7 @@ enum At {
 /// A JSON array, split into its elements without reading the whole: the splitter follows strings
 /// and brackets to find each element's end, and serde_json parses each element alone.
 fn json_array<R: BufRead>(
+    schema: &Schema,
     mut input: R,
     on_record: &mut impl FnMut(u64, Record) -> ControlFlow<()>,
 ) -> Result<u64, Unreadable> {
@@ -231,10 +247,13 @@ fn json_array<R: BufRead>(
                     return Err(Unreadable::body(
                         None,
                         if b == b'{' {
-                            "is one JSON object; send a JSON array of cases, or one object a \
-                             line as application/x-ndjson"
+                            format!(
+                                "is one JSON object; send a JSON array of {}, or one object a \
+                                 line as application/x-ndjson",
+                                schema.plural
+                            )
                         } else {
-                            "is not a JSON array of cases"
+                            format!("is not a JSON array of {}", schema.plural)
                         },
                     ));
                 }
@@ -243,7 +262,7 @@ fn json_array<R: BufRead>(
                 At::BeforeElement { .. } if b == b']' || b == b',' => {
                     return Err(Unreadable::body(
                         Some(row + 1),
-                        format!("expected a case before '{}'", b as char),
+                        format!("expected a {} before '{}'", schema.name, b as char),
                     ));
                 }
                 At::BeforeElement { .. } => {
@@ -326,7 +345,7 @@ fn json_array<R: BufRead>(
         At::End => Ok(row),
         At::Start if !seen_any => Err(Unreadable::body(
             None,
-            "is empty; send a JSON array of cases",
+            format!("is empty; send a JSON array of {}", schema.plural),
         )),
         _ => Err(Unreadable::body(
             Some(row + 1),
@@ -369,6 +388,7 @@ impl<R: Read> Read for RowBudget<R> {
 /// CSV (RFC 4180): a header row, then rows with as many fields; blank lines are skipped and not
 /// counted (row = the data record's number, the header not counted).
 fn csv<R: Read>(
+    schema: &'static Schema,
     input: R,
     on_record: &mut impl FnMut(u64, Record) -> ControlFlow<()>,
 ) -> Result<u64, Unreadable> {
@@ -402,7 +422,7 @@ fn csv<R: Read>(
         field: "header".into(),
         reason: "is not valid UTF-8".into(),
     })?;
-    let header = Header::parse(names.iter()).map_err(|e| Unreadable {
+    let header = Header::parse(schema, names.iter()).map_err(|e| Unreadable {
         row: None,
         field: e.column,
         reason: e.reason,

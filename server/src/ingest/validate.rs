@@ -3,7 +3,7 @@
 //! knowledge (codes that exist, the caller's scope and source), given that knowledge as maps.
 //! Every error names the field (flattened with dots, as CSV headers name them) and the reason.
 
-use super::record::{Given, Record, clip, type_name};
+use super::record::{CASE, Given, Record, Schema, clip, type_name};
 use crate::scope::Scope;
 use chrono::{Datelike, NaiveDate};
 use domain::{
@@ -61,20 +61,44 @@ pub struct CaseRow {
 
 /// Whether a field must be there.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Need {
+pub(super) enum Need {
     Required,
     Optional,
 }
-use Need::{Optional, Required};
+pub(super) use Need::{Optional, Required};
 
 /// Reads the fields of one record, collecting every error rather than stopping at the first.
-struct Fields<'a> {
+/// The readers of each record kind (cases here, [`super::tasks`], [`super::targets`]) share it,
+/// so that a type, a date or a number is read the same way whatever the kind.
+pub(super) struct Fields<'a> {
     record: &'a Record,
-    errors: Vec<FieldError>,
+    pub(super) errors: Vec<FieldError>,
 }
 
 impl<'a> Fields<'a> {
-    fn fail(&mut self, field: &str, reason: impl Into<String>) {
+    /// Starts reading `record` as a record of `schema`, with its shape errors (JSON).
+    pub(super) fn new(record: &'a Record, schema: &Schema) -> Fields<'a> {
+        Fields {
+            record,
+            errors: record
+                .shape_errors(schema)
+                .into_iter()
+                .map(|(field, reason)| FieldError { field, reason })
+                .collect(),
+        }
+    }
+
+    /// Whether the record is no JSON object at all (its only error is said already).
+    pub(super) fn not_an_object(&self) -> bool {
+        matches!(self.record, Record::Json(v) if !v.is_object())
+    }
+
+    /// Whether an error names `field` already.
+    pub(super) fn failed(&self, field: &str) -> bool {
+        self.errors.iter().any(|e| e.field == field)
+    }
+
+    pub(super) fn fail(&mut self, field: &str, reason: impl Into<String>) {
         self.errors.push(FieldError::new(field, reason));
     }
 
@@ -98,7 +122,13 @@ impl<'a> Fields<'a> {
     }
 
     /// Free text of `min..=max` characters, without NUL characters.
-    fn text(&mut self, field: &str, need: Need, min: usize, max: usize) -> Option<String> {
+    pub(super) fn text(
+        &mut self,
+        field: &str,
+        need: Need,
+        min: usize,
+        max: usize,
+    ) -> Option<String> {
         let s = self.raw(field, need)?;
         let n = s.chars().count();
         if n < min {
@@ -116,7 +146,7 @@ impl<'a> Fields<'a> {
     }
 
     /// A word of a vocabulary.
-    fn word<T: FromStr<Err = domain::UnknownWord>>(
+    pub(super) fn word<T: FromStr<Err = domain::UnknownWord>>(
         &mut self,
         field: &str,
         need: Need,
@@ -132,7 +162,7 @@ impl<'a> Fields<'a> {
     }
 
     /// Text that has a syntax (words, codes, dates, numbers): CSV cells are trimmed.
-    fn structured(&mut self, field: &str, need: Need) -> Option<&'a str> {
+    pub(super) fn structured(&mut self, field: &str, need: Need) -> Option<&'a str> {
         let s = self.raw(field, need)?;
         Some(match self.record {
             Record::Csv(..) => s.trim(),
@@ -140,7 +170,7 @@ impl<'a> Fields<'a> {
         })
     }
 
-    fn unit(&mut self, field: &str) -> Option<UnitCode> {
+    pub(super) fn unit(&mut self, field: &str) -> Option<UnitCode> {
         let s = self.structured(field, Required)?;
         match UnitCode::parse(s) {
             Ok(c) => Some(c),
@@ -152,7 +182,7 @@ impl<'a> Fields<'a> {
     }
 
     /// A day, `YYYY-MM-DD`, in the years [`YEARS`].
-    fn date(&mut self, field: &str, need: Need) -> Option<NaiveDate> {
+    pub(super) fn date(&mut self, field: &str, need: Need) -> Option<NaiveDate> {
         let s = self.structured(field, need)?;
         let shaped = s.len() == 10
             && s.bytes().enumerate().all(|(i, b)| {
@@ -238,6 +268,31 @@ impl<'a> Fields<'a> {
                 self.fail(field, reason);
                 None
             }
+        }
+    }
+
+    /// A whole number in `range` (read as [`Self::amount`] reads one).
+    pub(super) fn whole(
+        &mut self,
+        field: &str,
+        need: Need,
+        range: std::ops::RangeInclusive<i64>,
+    ) -> Option<i64> {
+        if self.record.get(field) == Given::Absent {
+            if need == Required {
+                self.fail(field, "is required");
+            }
+            return None;
+        }
+        let n = self.amount(field)?;
+        if range.contains(&n) {
+            Some(n)
+        } else {
+            self.fail(
+                field,
+                format!("{n} is outside {} to {}", range.start(), range.end()),
+            );
+            None
         }
     }
 
@@ -328,15 +383,8 @@ impl<'a> Fields<'a> {
 /// `concluded_on` and `discipline.decided_on` are not before `opened_on`; the discipline form
 /// fits the subject type). All of the row's errors are returned together.
 pub fn case(record: &Record) -> Result<CaseRow, Vec<FieldError>> {
-    let mut f = Fields {
-        record,
-        errors: record
-            .shape_errors()
-            .into_iter()
-            .map(|(field, reason)| FieldError { field, reason })
-            .collect(),
-    };
-    if matches!(record, Record::Json(v) if !v.is_object()) {
+    let mut f = Fields::new(record, &CASE);
+    if f.not_an_object() {
         return Err(f.errors);
     }
     let source = f.text("source", Required, 1, 64);
@@ -455,7 +503,7 @@ pub fn case(record: &Record) -> Result<CaseRow, Vec<FieldError>> {
 /// Whether a record has the nested object `object`: `None` absent, `Some(false)` present but not
 /// an object (a shape error, already reported), `Some(true)` present. A CSV always has `subject`
 /// (its columns are required) and has another object when one of its cells is filled.
-fn nested(record: &Record, object: &str) -> Option<bool> {
+pub(super) fn nested(record: &Record, object: &str) -> Option<bool> {
     match record {
         Record::Json(v) => v.get(object).map(Value::is_object),
         Record::Csv(..) => (object == "subject" || record.has(object)).then_some(true),
@@ -530,6 +578,31 @@ pub fn may_write_as(writer: &Writer, code: &str, owner_path: Option<&str>) -> Re
     }
 }
 
+/// The unit a row names in `field`, if it exists (`found`) and lies within the writer's scope.
+pub fn within_scope<'u>(
+    writer: &Writer,
+    field: &str,
+    code: &UnitCode,
+    found: Option<&'u UnitRef>,
+) -> Result<&'u UnitRef, FieldError> {
+    let Some(u) = found else {
+        return Err(FieldError::new(
+            field,
+            format!("no unit has the code '{code}'"),
+        ));
+    };
+    if !writer.scope.contains_path(&u.path) {
+        return Err(FieldError::new(
+            field,
+            format!(
+                "unit '{code}' is outside your scope ({})",
+                writer.scope.unit
+            ),
+        ));
+    }
+    Ok(u)
+}
+
 /// Checks a case against what the database knows (`unit` and `source_owner` look codes up):
 /// the source is one the writer may write as, both units exist and lie within the writer's
 /// scope, the conducting unit is a committee, and there is a location (the subject unit's when
@@ -545,24 +618,9 @@ pub fn place<'u>(
         errors.push(FieldError::new("source", reason));
     }
     let mut known = |field: &str, code: &UnitCode| -> Option<&'u UnitRef> {
-        let Some(u) = unit(code.as_str()) else {
-            errors.push(FieldError::new(
-                field,
-                format!("no unit has the code '{code}'"),
-            ));
-            return None;
-        };
-        if !writer.scope.contains_path(&u.path) {
-            errors.push(FieldError::new(
-                field,
-                format!(
-                    "unit '{code}' is outside your scope ({})",
-                    writer.scope.unit
-                ),
-            ));
-            return None;
-        }
-        Some(u)
+        within_scope(writer, field, code, unit(code.as_str()))
+            .map_err(|e| errors.push(e))
+            .ok()
     };
     let conducting = known("conducting_unit", &row.conducting_unit);
     let subject = known("subject.unit", &row.subject_unit);
@@ -725,7 +783,7 @@ mod tests {
             "21.02",
             "105.84",
         ];
-        let header = Arc::new(Header::parse(names).unwrap());
+        let header = Arc::new(Header::parse(&CASE, names).unwrap());
         let csv = case(&Record::Csv(
             header,
             csv::StringRecord::from(cells.to_vec()),
