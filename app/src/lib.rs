@@ -76,6 +76,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("") view=pages::overview::OverviewPage/>
                 <Route path=StaticSegment("analysis") view=pages::analysis::AnalysisPage/>
                 <Route path=StaticSegment("upload") view=pages::upload::UploadPage/>
+                <Route path=StaticSegment("sources") view=pages::sources::SourcesPage/>
             </Routes>
         </Router>
     }

@@ -89,6 +89,36 @@ pub fn change_pct(x: f64, lang: Lang) -> String {
     format!("{sign}{body}%")
 }
 
+/// A share from 0 to 1 as a percentage with one decimal: `93,5%` / `93.5%`; `–` for none.
+pub fn percent(share: Option<f64>, lang: Lang) -> String {
+    match share {
+        Some(x) if x.is_finite() => format!("{}%", decimal(x * 100.0, 1, lang)),
+        _ => "–".into(),
+    }
+}
+
+/// How long ago, from hours: `vừa xong` / `just now` under a minute, then minutes, hours (under
+/// two days) or days.
+pub fn ago(hours: f64, lang: Lang) -> String {
+    let minutes = (hours * 60.0).round().max(0.0) as i64;
+    let (n, vi, en) = if minutes < 1 {
+        return match lang {
+            Lang::Vi => "vừa xong".into(),
+            Lang::En => "just now".into(),
+        };
+    } else if minutes < 60 {
+        (minutes, "phút", "min")
+    } else if hours < 48.0 {
+        (hours.floor() as i64, "giờ", "h")
+    } else {
+        ((hours / 24.0).floor() as i64, "ngày", "days")
+    };
+    match lang {
+        Lang::Vi => format!("{} {vi} trước", integer(n, lang)),
+        Lang::En => format!("{} {en} ago", integer(n, lang)),
+    }
+}
+
 /// An amount of đồng in words a leader reads at a glance: `12,3 tỷ đ` / `VND 12.3 bn`.
 pub fn vnd(amount: i64, lang: Lang) -> String {
     let a = amount as f64;
@@ -130,6 +160,18 @@ pub fn date(d: NaiveDate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shares_are_percentages_and_hours_read_as_how_long_ago() {
+        assert_eq!(percent(Some(0.935), Lang::Vi), "93,5%");
+        assert_eq!(percent(Some(1.0), Lang::En), "100.0%");
+        assert_eq!(percent(None, Lang::Vi), "–");
+        assert_eq!(ago(0.001, Lang::Vi), "vừa xong");
+        assert_eq!(ago(0.5, Lang::En), "30 min ago");
+        assert_eq!(ago(26.7, Lang::Vi), "26 giờ trước");
+        assert_eq!(ago(100.0, Lang::En), "4 days ago");
+        assert_eq!(ago(24.0 * 1500.0, Lang::Vi), "1.500 ngày trước");
+    }
 
     #[test]
     fn integers_group_thousands_the_vietnamese_way() {

@@ -70,6 +70,7 @@ async fn the_registry_lists_each_source_with_its_figures_and_state() {
         "UPDATE data_source SET last_arrival = now() - interval '1 hour' WHERE code = 'HT-KLD-TW'",
     )
     .await;
+    exec(pool, "DELETE FROM ingest_batch WHERE source = 'HT-KLD-TW'").await;
     exec(pool, "INSERT INTO ingest_batch (record_kind, actor, source, format, finished_at, accepted, rejected) VALUES ('cases', 't', 'HT-KLD-TW', 'csv', now(), 10, 30)").await;
     let leader = token(pool, Role::Leader, "VN", None).await;
     let (status, page) = get(&app, &leader, "/api/v1/sources").await;
@@ -82,6 +83,19 @@ async fn the_registry_lists_each_source_with_its_figures_and_state() {
 
     let hanoi = source(&page, "HT-UBKT-01");
     assert_eq!(hanoi["state"], "late");
+    // The seed's arrivals of the last 30 days.
+    let (batches, rows): (i64, i64) = sqlx::query_as(
+        "SELECT count(*), coalesce(sum(accepted), 0)::bigint FROM ingest_batch \
+         WHERE source = 'HT-UBKT-01' AND finished_at > now() - interval '30 days'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert!(batches >= 20, "{batches} seeded batches");
+    assert_eq!(
+        (hanoi["batches_30d"].clone(), hanoi["rows_30d"].clone()),
+        (json!(batches), json!(rows))
+    );
     assert_eq!(hanoi["owner_unit"], "01");
     assert_eq!(hanoi["kind"], "push");
     assert_eq!(hanoi["cadence_hours"], 24);

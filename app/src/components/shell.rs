@@ -49,6 +49,7 @@ pub fn AppShell(children: Children) -> impl IntoView {
                 <nav class="nav">
                     <a href="/" class:active=move || path.get() == "/">{t(Key::Overview)}</a>
                     <a href="/analysis" class:active=move || path.get() == "/analysis">{t(Key::Analysis)}</a>
+                    <a href="/sources" class:active=move || path.get() == "/sources">{t(Key::Sources)}</a>
                     <Transition fallback=|| ()>
                         {move || me.get().and_then(|r| r.ok())
                             .filter(|m| matches!(m.role, domain::Role::Admin | domain::Role::DataOfficer))

@@ -192,6 +192,10 @@ pub(crate) mod client {
                     let Some(el) = container.get_untracked() else {
                         return;
                     };
+                    // Before the areas are drawn there is no layer to ask.
+                    if !loaded.get_untracked() {
+                        return;
+                    }
                     let features = m.query_rendered_features(
                         &JsValue::UNDEFINED,
                         &js(json!({"layers": [FILL]})),
@@ -203,9 +207,7 @@ pub(crate) mod client {
                     codes.sort();
                     codes.dedup();
                     let _ = el.set_attribute("data-rendered-provinces", &codes.len().to_string());
-                    if loaded.get_untracked() {
-                        let _ = el.set_attribute("data-map-ready", "true");
-                    }
+                    let _ = el.set_attribute("data-map-ready", "true");
                 }
             });
             let window = web_sys::window();

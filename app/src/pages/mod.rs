@@ -3,4 +3,5 @@
 pub mod analysis;
 pub mod login;
 pub mod overview;
+pub mod sources;
 pub mod upload;

@@ -3,10 +3,13 @@
 
 use crate::api;
 use crate::components::kpi::{KpiTile, Unit};
+use crate::components::quality::{FreshnessNote, QualityBreakdown, grade, state_key};
 use crate::components::shell::AppShell;
 use crate::i18n::{Key, t, text, use_lang};
 use crate::map::{AreaMap, MapValue, RAMP, breaks};
+use domain::api::UnitQuality;
 use domain::format;
+use domain::quality::SourceState;
 use domain::summary::{Summary, UnitFigures};
 use leptos::prelude::*;
 
@@ -78,9 +81,12 @@ fn OverviewBody(summary: Summary) -> impl IntoView {
                 <h1>{t(Key::Overview)}" · "<span data-testid="scope-name">{summary.unit_name.clone()}</span></h1>
                 <p class="period">{t(Key::YearToDate)}" "{format::date(to)}" · "<span class="vs">{t(Key::VsLastYear)}</span></p>
             </div>
-            <p class="as-of">
-                {as_of.and_then(|s| format::local_time(&s)).map(|s| view! { <span data-testid="as-of">{t(Key::DataAsOf)}": "{s}</span> })}
-            </p>
+            <div class="overview-head-right">
+                <OverviewQuality/>
+                <p class="as-of">
+                    {as_of.and_then(|s| format::local_time(&s)).map(|s| view! { <span data-testid="as-of">{t(Key::DataAsOf)}": "{s}</span> })}
+                </p>
+            </div>
         </div>
         <section class="kpis" aria-label=t(Key::Overview)>
             <KpiTile label=Key::Inspections current=c.inspections previous=p.inspections testid="kpi-inspections"/>
@@ -123,6 +129,47 @@ fn OverviewBody(summary: Summary) -> impl IntoView {
                 </aside>
             </div>
         </section>
+    }
+}
+
+/// How trustworthy the figures are: the scope's quality score and its sources by state; a tap
+/// opens each score with its explanation and a link to the registry.
+#[component]
+fn OverviewQuality() -> impl IntoView {
+    let lang = use_lang();
+    let quality = LocalResource::new(|| api::get::<UnitQuality>("/api/v1/quality"));
+    view! {
+        <Transition fallback=|| ()>
+            {move || quality.get().and_then(|r| r.ok()).map(|q| {
+                let overall = q.scores.overall;
+                let states: Vec<(SourceState, u64)> = SourceState::ALL
+                    .iter()
+                    .map(|s| (*s, q.sources_by_state.get(s.as_str()).copied().unwrap_or(0)))
+                    .filter(|(s, n)| *n > 0 || *s == SourceState::Live)
+                    .collect();
+                view! {
+                    <details class="overview-quality" data-testid="overview-quality">
+                        <summary>
+                            <span>{t(Key::Quality)}</span>
+                            <span class=format!("q-figure {}", grade(overall)) data-testid="overview-quality-figure">
+                                {move || format::percent(overall, lang.get())}</span>
+                            <span class="q-states">
+                                {states.into_iter().map(|(s, n)| view! {
+                                    " · "<span class=format!("state-{}-text", s.as_str())>
+                                        {move || format::integer(n as i64, lang.get())}" "
+                                        {move || text(lang.get(), state_key(s)).to_lowercase()}</span>
+                                }).collect_view()}
+                            </span>
+                        </summary>
+                        <div class="overview-quality-panel">
+                            <QualityBreakdown counts=q.quality scores=q.scores
+                                freshness=FreshnessNote::Sources(q.quality.sources)/>
+                            <a href="/sources">{t(Key::QualityLink)}" →"</a>
+                        </div>
+                    </details>
+                }
+            })}
+        </Transition>
     }
 }
 

@@ -35,7 +35,7 @@ struct Tail {
 /// Tables emptied at every seed (everything but the audit trail, users, tokens, sessions, data
 /// sources and units, which are replaced row by row so that real users and tokens survive).
 const TRUNCATE: &str = "TRUNCATE case_step, cases, task_report, task, target, planted_anomaly, alert_event, \
-     alert, member, procedure_step, procedure, directive, seed_info RESTART IDENTITY";
+     alert, member, procedure_step, procedure, directive, seed_info, ingest_batch RESTART IDENTITY";
 
 /// Replaces the whole data set in one transaction (nothing half-written if it fails): every table
 /// except `audit_log` and non-demo rows of `app_user`/`api_token` (their scope units are real codes
@@ -172,6 +172,29 @@ pub async fn run(pool: &PgPool, opts: &SeedOptions) -> anyhow::Result<SeedReport
         .context("updating source counters")?;
     }
     report.sources = plan.sources.len() as u64;
+    // Each source's last 30 days of arrivals, one batch a cadence up to its last arrival, carrying
+    // the cases it opened in that window (and its share of rejected rows): what the registry's
+    // volume and recent error rate read.
+    sqlx::query(
+        "INSERT INTO ingest_batch (record_kind, actor, source, format, started_at, finished_at, \
+             bytes, accepted, rejected)
+         SELECT 'cases', 'seed', s.code, CASE s.kind WHEN 'push' THEN 'ndjson' ELSE 'csv' END,
+                t - interval '20 seconds', t, n.accepted * 640, n.accepted,
+                round(n.accepted * s.rows_rejected::numeric / greatest(s.rows_accepted, 1))::bigint
+         FROM data_source s
+         CROSS JOIN LATERAL generate_series(s.last_arrival, s.last_arrival - interval '30 days',
+             - make_interval(hours => s.cadence_hours)) AS t
+         CROSS JOIN LATERAL (
+             SELECT count(*) AS accepted FROM cases c
+             WHERE c.source = s.code
+               AND c.opened_on > (t - make_interval(hours => s.cadence_hours))::date
+               AND c.opened_on <= t::date) AS n
+         WHERE s.last_arrival IS NOT NULL
+         ORDER BY t, s.code",
+    )
+    .execute(&mut *conn)
+    .await
+    .context("recording the sources' recent batches")?;
     for table in ["cases", "task"] {
         sqlx::query(&format!(
             "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(max(id), 0) + 1, false) FROM {table}"
