@@ -106,6 +106,7 @@ translations! {
     UploadPreview => ("Xem trước (10 bản ghi đầu)", "Preview (first 10 records)"),
     UploadChecking => ("Đang kiểm tra tệp…", "Checking the file…"),
     UploadWriting => ("Đang ghi vào hệ thống…", "Writing to the system…"),
+    UploadSending => ("Đang gửi tệp", "Sending the file"),
     UploadCheckTitle => ("Kết quả kiểm tra (chưa ghi)", "Check result (nothing written yet)"),
     UploadWouldAccept => ("dòng hợp lệ sẽ được ghi", "rows would be accepted"),
     UploadWouldReject => ("dòng bị từ chối", "rows would be rejected"),

@@ -169,7 +169,8 @@ pub struct SourceRecord {
     /// Rows accepted and rejected since it was registered.
     pub rows_accepted: u64,
     pub rows_rejected: u64,
-    /// Share of rows rejected recently (its batches of the last 7 days; with none, all its rows).
+    /// Share of rows rejected recently (its batches of the last 7 days; with fewer than 20 rows
+    /// in them, all its rows).
     pub error_rate: Option<f64>,
     /// Batches and accepted rows in the last 30 days.
     pub batches_30d: u64,

@@ -5,7 +5,7 @@
 //! The rules, in one place (docs/ARCHITECTURE.md quotes them):
 //! - **State** of a source, from the hours since its last arrival against its cadence and its
 //!   recent error rate: `failing` when at least [`FAILING_ERROR_RATE`] of its recent rows were
-//!   rejected; else `stale` when nothing ever arrived or the last arrival is older than
+//!   rejected (of all its rows while it sent fewer than [`RECENT_MIN_ROWS`] lately); else `stale` when nothing ever arrived or the last arrival is older than
 //!   [`STALE_AFTER`] cadences; else `late` when it is older than one cadence and the grace of
 //!   [`GRACE`] (at least an hour); else `live`.
 //! - **Scores**, each from 0 to 1: *validity* is the share of rows accepted of those sent;
@@ -20,6 +20,8 @@ use serde::{Deserialize, Serialize};
 
 /// Share of recent rows rejected from which a source is `failing`.
 pub const FAILING_ERROR_RATE: f64 = 0.25;
+/// Fewest recent rows from which the recent error rate counts (fewer: all the source's rows).
+pub const RECENT_MIN_ROWS: u64 = 20;
 /// Cadences after the last arrival from which a source is `stale` (and its freshness 0).
 pub const STALE_AFTER: f64 = 3.0;
 /// Slack after one cadence before a source is `late`, as a share of the cadence (at least 1 h).
@@ -33,6 +35,17 @@ crate::vocab::vocabulary! {
         Stale = "stale",
         Failing = "failing",
     }
+}
+
+/// A source's error rate: the share rejected of its recent rows `(accepted, rejected)` when there
+/// are at least [`RECENT_MIN_ROWS`] of them, else of all its rows; `None` if it sent none.
+pub fn error_rate(recent: (u64, u64), all: (u64, u64)) -> Option<f64> {
+    let (a, r) = if recent.0 + recent.1 >= RECENT_MIN_ROWS {
+        recent
+    } else {
+        all
+    };
+    (a + r > 0).then(|| r as f64 / (a + r) as f64)
 }
 
 impl SourceState {
@@ -190,6 +203,14 @@ mod tests {
         );
         assert_eq!(SourceState::of(None, 24.0, Some(0.9)), SourceState::Failing);
         assert!(SourceState::Late.is_alarming() && !SourceState::Live.is_alarming());
+    }
+
+    #[test]
+    fn the_error_rate_is_recent_when_enough_rows_came_lately_else_of_all_rows() {
+        assert_eq!(error_rate((15, 5), (1000, 10)), Some(0.25));
+        assert_eq!(error_rate((3, 2), (990, 10)), Some(0.01));
+        assert_eq!(error_rate((0, 0), (0, 0)), None);
+        assert_eq!(error_rate((0, 0), (0, 4)), Some(1.0));
     }
 
     #[test]

@@ -23,6 +23,22 @@ test('a data officer previews, checks and writes a CSV batch of cases', async ({
 
   const casesBefore = (await (await page.request.get('/api/v1/summary?from=2010-01-01&to=2029-12-31')).json()).current.cases;
 
+  // What the overview and the registry show before: this year's tiles, and the source's row.
+  await page.goto('/');
+  const tile = (id: string) => page.getByTestId(id);
+  await expect(tile('kpi-inspections')).toHaveAttribute('data-value', /\d+/);
+  const tiles = ['kpi-inspections', 'kpi-supervisions', 'kpi-settlements'];
+  const tilesBefore = await Promise.all(tiles.map(async (id) => Number(await tile(id).getAttribute('data-value'))));
+  await page.getByRole('link', { name: 'Nguồn dữ liệu' }).click();
+  await page.waitForURL((url) => url.pathname === '/sources');
+  const row = page.locator(`tr.source-row[data-code="${SOURCE}"]`);
+  await expect(row).toBeVisible();
+  const before = {
+    rows30: Number(await row.getAttribute('data-rows-30d')),
+    accepted: Number(await row.getAttribute('data-accepted')),
+    rejected: Number(await row.getAttribute('data-rejected')),
+  };
+
   // Reached from the navigation, which shows the link to data officers.
   await page.getByRole('link', { name: 'Nạp dữ liệu' }).click();
   await page.waitForURL((url) => url.pathname === '/upload');
@@ -70,4 +86,25 @@ test('a data officer previews, checks and writes a CSV batch of cases', async ({
   }
   const casesAfter = (await (await page.request.get('/api/v1/summary?from=2010-01-01&to=2029-12-31')).json()).current.cases;
   expect(casesAfter).toBe(casesBefore + 3);
+
+  // The good rows are in the overview: one more inspection, supervision and complaint this year.
+  await page.getByRole('link', { name: 'Về trang tổng quan' }).click();
+  await page.waitForURL((url) => url.pathname === '/');
+  for (const [i, id] of tiles.entries()) {
+    await expect(tile(id)).toHaveAttribute('data-value', String(tilesBefore[i] + 1));
+  }
+
+  // The source's state is updated: it has just sent, live, with 3 more rows accepted and 2 refused.
+  await page.getByRole('link', { name: 'Nguồn dữ liệu' }).click();
+  await page.waitForURL((url) => url.pathname === '/sources');
+  await expect(row).toHaveAttribute('data-state', 'live');
+  await expect(row.getByTestId('last-arrival')).toContainText('vừa xong');
+  await expect(row).toHaveAttribute('data-rows-30d', String(before.rows30 + 3));
+  await expect(row).toHaveAttribute('data-accepted', String(before.accepted + 3));
+  await expect(row).toHaveAttribute('data-rejected', String(before.rejected + 2));
+  // A tap explains its validity with those counts.
+  await row.click();
+  const vi = (n: number) => n.toLocaleString('de-DE');
+  await expect(page.locator('.source-detail')).toContainText(
+    `${vi(before.accepted + 3)} / ${vi(before.accepted + before.rejected + 5)} dòng gửi đến được chấp nhận`);
 });

@@ -134,13 +134,13 @@ struct SourceRow {
 }
 
 impl SourceRow {
-    /// Rejected share of the last 7 days' batches, or of all its rows if it sent none lately.
+    /// Rejected share of the last 7 days' batches ([`domain::quality::error_rate`]).
     fn error_rate(&self) -> Option<f64> {
-        let (a, r) = match (self.recent_accepted, self.recent_rejected) {
-            (Some(a), Some(r)) if a + r > 0 => (a, r),
-            _ => (self.rows_accepted, self.rows_rejected),
-        };
-        (a + r > 0).then(|| r as f64 / (a + r) as f64)
+        let n = |v: Option<i64>| v.unwrap_or(0).max(0) as u64;
+        domain::quality::error_rate(
+            (n(self.recent_accepted), n(self.recent_rejected)),
+            (n(Some(self.rows_accepted)), n(Some(self.rows_rejected))),
+        )
     }
 
     fn state(&self) -> SourceState {

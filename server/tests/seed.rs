@@ -200,6 +200,11 @@ async fn the_data_set_keeps_the_rules_of_the_contract_and_the_schema() {
         started.elapsed()
     );
 
+    // Every case names units, a source and a procedure that exist (no per-row foreign keys).
+    assert_eq!(
+        scalar(pool, "SELECT count(*) FROM cases_dangling_codes").await,
+        0
+    );
     let level = |l: &str| format!("SELECT count(*) FROM unit WHERE level = '{l}'");
     assert_eq!(scalar(pool, &level("central")).await, 1);
     assert_eq!(scalar(pool, &level("committee")).await, 6);

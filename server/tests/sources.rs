@@ -201,6 +201,10 @@ async fn quality_scores_follow_hand_counted_cases() {
         (json!(4), json!(1))
     );
 
+    assert_eq!(
+        scalar(pool, "SELECT count(*) FROM cases_dangling_codes").await,
+        0
+    );
     let leader = token(pool, Role::Leader, "VN", None).await;
     let (_, page) = get(&app, &leader, "/api/v1/sources").await;
     let q = source(&page, "TEST-Q");

@@ -190,6 +190,8 @@ fn SourceRow(source: SourceRecord, open: RwSignal<Option<String>>) -> impl IntoV
     let rows_30d = source.rows_30d as i64;
     view! {
         <tr class="source-row" class:open=is_open data-code=code.clone() data-state=source.state.as_str()
+            data-rows-30d=source.rows_30d.to_string() data-accepted=source.rows_accepted.to_string()
+            data-rejected=source.rows_rejected.to_string()
             tabindex="0" role="button" aria-expanded=move || is_open.get().to_string()
             on:click={
                 let toggle = toggle.clone();

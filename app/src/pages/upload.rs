@@ -194,32 +194,92 @@ struct Chosen {
     bytes: Vec<u8>,
 }
 
-/// Sends the batch to the ingest endpoint.
+/// How far a batch's upload has gone: bytes sent of the total.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sent {
+    pub loaded: f64,
+    pub total: f64,
+}
+
+impl Sent {
+    /// Whether every byte has left (the server is now checking or writing).
+    pub fn done(self) -> bool {
+        self.total > 0.0 && self.loaded >= self.total
+    }
+
+    /// The share sent, from 0 to 1.
+    pub fn share(self) -> f64 {
+        if self.total > 0.0 {
+            (self.loaded / self.total).clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
+    }
+}
+
+fn no_answer() -> Refusal {
+    Refusal {
+        error: String::new(),
+        field: String::new(),
+        row: None,
+    }
+}
+
+/// Sends the batch to the ingest endpoint through `XMLHttpRequest`, whose upload events tell
+/// `sent` how many bytes have left (fetch cannot).
 #[cfg(feature = "hydrate")]
-async fn send(bytes: Vec<u8>, format: BatchFormat, dry_run: bool) -> Result<IngestReport, Refusal> {
+async fn send(
+    bytes: Vec<u8>,
+    format: BatchFormat,
+    dry_run: bool,
+    sent: RwSignal<Option<Sent>>,
+) -> Result<IngestReport, Refusal> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
     let url = if dry_run {
         "/api/v1/ingest/cases?dry_run=true"
     } else {
         "/api/v1/ingest/cases"
     };
-    let network = || Refusal {
-        error: String::new(),
-        field: String::new(),
-        row: None,
-    };
+    let xhr = web_sys::XmlHttpRequest::new().map_err(|_| no_answer())?;
+    xhr.open_with_async("POST", url, true)
+        .map_err(|_| no_answer())?;
+    xhr.set_request_header("Content-Type", format.content_type())
+        .map_err(|_| no_answer())?;
+    let total = bytes.len() as f64;
+    sent.set(Some(Sent { loaded: 0.0, total }));
+    let on_progress =
+        Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+            let total = if e.length_computable() {
+                e.total()
+            } else {
+                total
+            };
+            sent.set(Some(Sent {
+                loaded: e.loaded(),
+                total,
+            }));
+        });
+    if let Ok(upload) = xhr.upload() {
+        upload.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+    }
+    let finished = js_sys::Promise::new(&mut |resolve, reject| {
+        xhr.set_onload(Some(&resolve));
+        xhr.set_onerror(Some(&reject));
+        xhr.set_onabort(Some(&reject));
+    });
     let body = js_sys::Uint8Array::from(bytes.as_slice());
-    let resp = gloo_net::http::Request::post(url)
-        .header("Content-Type", format.content_type())
-        .body(body)
-        .map_err(|_| network())?
-        .send()
-        .await
-        .map_err(|_| network())?;
-    if resp.status() == 401 {
+    xhr.send_with_opt_buffer_source(Some(&body))
+        .map_err(|_| no_answer())?;
+    let outcome = wasm_bindgen_futures::JsFuture::from(finished).await;
+    drop(on_progress);
+    outcome.map_err(|_| no_answer())?;
+    let status = xhr.status().unwrap_or(0);
+    if status == 401 {
         crate::browser::go_to_login();
     }
-    let text = resp.text().await.map_err(|_| network())?;
-    if resp.ok() {
+    let text = xhr.response_text().ok().flatten().unwrap_or_default();
+    if (200..300).contains(&status) {
         serde_json::from_str(&text).map_err(|e| Refusal {
             error: e.to_string(),
             field: String::new(),
@@ -227,7 +287,7 @@ async fn send(bytes: Vec<u8>, format: BatchFormat, dry_run: bool) -> Result<Inge
         })
     } else {
         Err(serde_json::from_str(&text).unwrap_or(Refusal {
-            error: format!("HTTP {}", resp.status()),
+            error: format!("HTTP {status}"),
             field: String::new(),
             row: None,
         }))
@@ -239,12 +299,9 @@ async fn send(
     _bytes: Vec<u8>,
     _format: BatchFormat,
     _dry_run: bool,
+    _sent: RwSignal<Option<Sent>>,
 ) -> Result<IngestReport, Refusal> {
-    Err(Refusal {
-        error: String::new(),
-        field: String::new(),
-        row: None,
-    })
+    Err(no_answer())
 }
 
 /// Reads the chosen file (from an input's or a drop's file list) into memory.
@@ -274,6 +331,7 @@ fn Upload() -> impl IntoView {
     let check = RwSignal::new(None::<Result<IngestReport, Refusal>>);
     let result = RwSignal::new(None::<Result<IngestReport, Refusal>>);
     let busy = RwSignal::new(None::<Key>);
+    let sent = RwSignal::new(None::<Sent>);
     let dragging = RwSignal::new(false);
 
     // A new file: preview it and check it at once.
@@ -286,9 +344,10 @@ fn Upload() -> impl IntoView {
         if let Some(format) = format {
             busy.set(Some(Key::UploadChecking));
             leptos::task::spawn_local(async move {
-                let r = send(bytes, format, true).await;
+                let r = send(bytes, format, true, sent).await;
                 check.set(Some(r));
                 busy.set(None);
+                sent.set(None);
             });
         }
     };
@@ -339,9 +398,10 @@ fn Upload() -> impl IntoView {
         let Some(format) = c.format else { return };
         busy.set(Some(Key::UploadWriting));
         leptos::task::spawn_local(async move {
-            let r = send(c.bytes, format, false).await;
+            let r = send(c.bytes, format, false, sent).await;
             result.set(Some(r));
             busy.set(None);
+            sent.set(None);
         });
     };
     let can_commit = move || {
@@ -385,11 +445,33 @@ fn Upload() -> impl IntoView {
                     <Preview chosen=c/>
                 }
             })}
-            {move || busy.get().map(|k| view! {
-                <div class="upload-progress" role="status">
-                    <div class="progress-bar indeterminate"><span></span></div>
-                    <span>{move || text(lang.get(), k)}</span>
-                </div>
+            {move || busy.get().map(|k| {
+                // While bytes leave: a bar of the share sent; then the server's work, of unknown length.
+                let sending = move || sent.get().filter(|s| !s.done());
+                view! {
+                    <div class="upload-progress" role="status" data-testid="upload-progress">
+                        {move || match sending() {
+                            Some(s) => {
+                                let pct = s.share() * 100.0;
+                                view! {
+                                    <div class="progress-bar" role="progressbar" aria-valuemin="0"
+                                        aria-valuemax="100" aria-valuenow=format!("{pct:.0}")>
+                                        <span style=format!("width:{pct:.1}%")></span>
+                                    </div>
+                                    <span>{move || format!("{} {} · {} / {} MB",
+                                        text(lang.get(), Key::UploadSending),
+                                        format::percent(Some(s.share()), lang.get()),
+                                        format::decimal(s.loaded / 1e6, 1, lang.get()),
+                                        format::decimal(s.total / 1e6, 1, lang.get()))}</span>
+                                }.into_any()
+                            }
+                            None => view! {
+                                <div class="progress-bar indeterminate"><span></span></div>
+                                <span>{move || text(lang.get(), k)}</span>
+                            }.into_any(),
+                        }}
+                    </div>
+                }
             })}
             {move || check.get().map(|r| match r {
                 Ok(r) => {
@@ -520,6 +602,38 @@ fn RefusalNote(refusal: Refusal) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_upload_is_sent_as_a_share_and_done_when_every_byte_left() {
+        let s = Sent {
+            loaded: 25.0,
+            total: 100.0,
+        };
+        assert_eq!(s.share(), 0.25);
+        assert!(!s.done());
+        assert!(
+            Sent {
+                loaded: 100.0,
+                total: 100.0
+            }
+            .done()
+        );
+        assert_eq!(
+            Sent {
+                loaded: 5.0,
+                total: 0.0
+            }
+            .share(),
+            0.0
+        );
+        assert!(
+            !Sent {
+                loaded: 0.0,
+                total: 0.0
+            }
+            .done()
+        );
+    }
 
     #[test]
     fn csv_reads_quoted_fields_with_commas_quotes_and_line_breaks() {

@@ -3,10 +3,11 @@
 
 use super::Checked;
 use super::kind::{ChunkWriter, RecordKind};
+use super::ledger::{ChunkOutcome, SourceCounts};
 use super::parse::Format;
 use super::record::{CASE, Record, Schema};
 use super::validate::{self, CaseRow, FieldError, Writer};
-use super::write::{self, ChunkOutcome, SourceCounts};
+use super::write;
 use crate::http::Error;
 use sqlx::PgPool;
 use std::collections::BTreeMap;
@@ -37,7 +38,7 @@ impl ChunkWriter for write::Batch {
     type Row = CaseRow;
 
     fn id(&self) -> i64 {
-        self.id
+        write::Batch::id(self)
     }
 
     fn write(
@@ -48,7 +49,7 @@ impl ChunkWriter for write::Batch {
     }
 
     fn counts(&self) -> BTreeMap<String, SourceCounts> {
-        self.counts.clone()
+        write::Batch::counts(self)
     }
 
     fn rollback(self) -> impl Future<Output = Result<(), Error>> + Send {

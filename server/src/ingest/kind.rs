@@ -4,10 +4,10 @@
 //! chunks, limits, tally, dry run) is the same for every kind.
 
 use super::Checked;
+use super::ledger::{ChunkOutcome, SourceCounts};
 use super::parse::Format;
 use super::record::{Record, Schema};
 use super::validate::{self, FieldError, Writer};
-use super::write::{ChunkOutcome, SourceCounts};
 use crate::http::Error;
 use sqlx::PgPool;
 use std::collections::BTreeMap;

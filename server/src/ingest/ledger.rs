@@ -1,18 +1,30 @@
-//! The books of a batch of tasks or targets: its transaction and `ingest_batch` row, the units and
+//! The books of a batch of any record kind: its transaction and `ingest_batch` row, the units and
 //! sources its rows name (looked up once a batch), the rows counted per data source, and the
-//! commit that moves each source's counters. The task and target writers keep their own SQL and
-//! use this for the rest.
-//
-// The case writer ([`super::write::Batch`]) keeps the same books its own way for now; the two
-// should become one when its internals settle.
+//! commit that moves each source's counters. Each kind's writer (cases, tasks, targets) keeps its
+//! own SQL and uses this for the rest.
 
 use super::parse::Format;
 use super::validate::{self, FieldError, UnitRef, Writer};
-use super::write::{ChunkOutcome, SourceCounts};
 use crate::http::Error;
 use domain::{UnitCode, UnitLevel};
 use sqlx::{Postgres, Transaction};
 use std::collections::{BTreeMap, HashMap};
+
+/// Rows accepted and rejected for one data source in a batch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SourceCounts {
+    pub accepted: u64,
+    pub rejected: u64,
+}
+
+/// What became of one chunk's rows.
+#[derive(Debug, Default)]
+pub struct ChunkOutcome {
+    pub accepted: u64,
+    pub rejected: u64,
+    /// By row, in row order.
+    pub errors: Vec<(u64, FieldError)>,
+}
 
 /// A batch being written, and what it has learnt of units and sources.
 pub struct Ledger {
@@ -121,6 +133,16 @@ impl Ledger {
             }
         }
         Ok(())
+    }
+
+    /// A unit the batch has looked up, if it exists.
+    pub fn unit(&self, code: &str) -> Option<&UnitRef> {
+        self.units.get(code).and_then(Option::as_ref)
+    }
+
+    /// The owner unit's path of a source the batch has looked up, if it exists.
+    pub fn source_owner(&self, code: &str) -> Option<&str> {
+        self.sources.get(code).and_then(Option::as_deref)
     }
 
     /// The source rule ([`validate::may_write_as`]), as an error on `source`.

@@ -64,7 +64,7 @@ use tokio::sync::mpsc;
 use validate::{CaseRow, FieldError};
 
 /// Rows checked and written together (one COPY and one upsert).
-pub const CHUNK_ROWS: usize = 5_000;
+pub const CHUNK_ROWS: usize = 20_000;
 /// Most errors an answer lists.
 pub const MAX_ERRORS: usize = 1_000;
 /// The body limit when none is configured: 1 GiB.
@@ -301,7 +301,7 @@ struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, chunk: write::ChunkOutcome) {
+    fn add(&mut self, chunk: ledger::ChunkOutcome) {
         self.accepted += chunk.accepted;
         self.rejected += chunk.rejected;
         for (row, e) in chunk.errors {

@@ -11,10 +11,10 @@
 use super::Checked;
 use super::kind::{ChunkWriter, RecordKind};
 use super::ledger::Ledger;
+use super::ledger::{ChunkOutcome, SourceCounts};
 use super::parse::Format;
 use super::record::{Record, Schema, TASK};
 use super::validate::{self, FieldError, Fields, Optional, Required, Writer};
-use super::write::{ChunkOutcome, SourceCounts};
 use crate::http::Error;
 use crate::seed::encode::CopyBuf;
 use chrono::NaiveDate;
