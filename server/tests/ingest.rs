@@ -1050,6 +1050,22 @@ fn mutate(rng: &mut ChaCha8Rng, bytes: &mut Vec<u8>) {
 }
 
 /// Reads and checks a batch the way the server does; a panic fails the test.
+/// Reads a batch as tasks and as targets too, checking every record it yields.
+fn read_as_tasks_and_targets(format: Format, bytes: &[u8]) {
+    let _ = parse::read_as(&server::ingest::record::TASK, format, bytes, |_, record| {
+        if let Err(errors) = server::ingest::tasks::task(&record) {
+            assert!(!errors.is_empty());
+        }
+        ControlFlow::Continue(())
+    });
+    let _ = parse::read_as(&server::ingest::record::TARGET, format, bytes, |_, record| {
+        if let Err(errors) = server::ingest::targets::target(&record) {
+            assert!(!errors.is_empty());
+        }
+        ControlFlow::Continue(())
+    });
+}
+
 fn read_all(format: Format, bytes: &[u8]) -> Result<(u64, u64), parse::Unreadable> {
     let (mut valid, mut invalid) = (0, 0);
     parse::read(format, bytes, |_, record: Record| {
@@ -1088,6 +1104,7 @@ fn the_parsers_never_panic_on_random_bytes_or_mutated_batches() {
         };
         mutate(&mut rng, &mut bytes);
         let _ = read_all(format, &bytes);
+        read_as_tasks_and_targets(format, &bytes);
     }
 }
 
