@@ -195,3 +195,36 @@ pub struct UnitQuality {
     /// Sources owned within the unit, by state (`live`, `late`, `stale`, `failing`).
     pub sources_by_state: std::collections::BTreeMap<String, u64>,
 }
+
+/// `GET /cases/{id}/history`: every version of a case, oldest first, the current one last; who
+/// wrote each (an account or token's name, `seed` for the demo data), by which ingest batch, when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseHistory {
+    pub id: i64,
+    pub source: String,
+    pub external_id: String,
+    /// When the case was first stored (RFC 3339).
+    pub created_at: String,
+    pub versions: Vec<CaseVersion>,
+}
+
+/// One version of a case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseVersion {
+    /// From 1.
+    pub version: u32,
+    /// When it was written (RFC 3339).
+    pub written_at: String,
+    pub written_by: String,
+    /// The ingest batch that wrote it (none: the seed).
+    pub batch: Option<i64>,
+    /// Its fields under the contract's flattened names (`subject.unit`), as text; lists joined
+    /// with `;`; absent fields are left out.
+    pub fields: std::collections::BTreeMap<String, String>,
+    /// The fields that differ from the version before (every field for the first).
+    pub changed: Vec<String>,
+    /// Whether this is the case as it stands.
+    pub current: bool,
+}

@@ -1058,12 +1058,17 @@ fn read_as_tasks_and_targets(format: Format, bytes: &[u8]) {
         }
         ControlFlow::Continue(())
     });
-    let _ = parse::read_as(&server::ingest::record::TARGET, format, bytes, |_, record| {
-        if let Err(errors) = server::ingest::targets::target(&record) {
-            assert!(!errors.is_empty());
-        }
-        ControlFlow::Continue(())
-    });
+    let _ = parse::read_as(
+        &server::ingest::record::TARGET,
+        format,
+        bytes,
+        |_, record| {
+            if let Err(errors) = server::ingest::targets::target(&record) {
+                assert!(!errors.is_empty());
+            }
+            ControlFlow::Continue(())
+        },
+    );
 }
 
 fn read_all(format: Format, bytes: &[u8]) -> Result<(u64, u64), parse::Unreadable> {

@@ -10,13 +10,16 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::NaiveDate;
-use domain::api::{CaseDiscipline, CasePage, CaseRecord, CaseSubject, Location};
+use domain::api::{
+    CaseDiscipline, CaseHistory, CasePage, CaseRecord, CaseSubject, CaseVersion, Location,
+};
 use domain::facts::space::{self, Bounds, MAX_POLYGON_VERTICES};
 use domain::{CaseKind, CaseStatus, Sector};
 use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::PgRow;
 use sqlx::{Postgres, QueryBuilder, Row};
+use std::collections::BTreeMap;
 use std::str::FromStr;
 
 /// Records a page when the client does not say.
@@ -27,7 +30,9 @@ pub const MAX_PER_PAGE: u32 = 1000;
 pub const MAX_NEAR_KM: f64 = 20_000.0;
 
 pub fn router() -> Router<ApiContext> {
-    Router::new().route("/cases", get(cases))
+    Router::new()
+        .route("/cases", get(cases))
+        .route("/cases/{id}/history", get(case_history))
 }
 
 /// Filters of `GET /cases`; all optional. Lists are comma-separated contract words.
@@ -579,4 +584,120 @@ mod tests {
         let e = query(&[("polygon", &many)]).validate().unwrap_err();
         assert_eq!(field_of(e), "polygon");
     }
+}
+
+/// A version's fields as text: strings as they are, lists joined with `;`, others as JSON.
+fn as_text(fields: serde_json::Value) -> BTreeMap<String, String> {
+    let serde_json::Value::Object(map) = fields else {
+        return BTreeMap::new();
+    };
+    map.into_iter()
+        .map(|(k, v)| {
+            let text = match v {
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Array(items) => items
+                    .iter()
+                    .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                other => other.to_string(),
+            };
+            (k, text)
+        })
+        .collect()
+}
+
+/// The history of one case within the caller's scope: every version, oldest first, the current
+/// one last, each with who wrote it, by which batch and when, and the fields it changed. A case
+/// outside the scope is 404, like one that does not exist. Each read is written to the audit trail.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/history", tag = "cases",
+    params(("id" = i64, Path, description = "The case's id (`id` in `GET /cases`)")),
+    responses((status = 200, body = CaseHistory), (status = 400, body = domain::api::ApiError),
+              (status = 401, body = domain::api::ApiError),
+              (status = 404, body = domain::api::ApiError)))]
+pub async fn case_history(
+    State(ctx): State<ApiContext>,
+    caller: Caller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Json<CaseHistory>, Error> {
+    let id: i64 = id
+        .parse()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| Error::invalid("id", "must be a case's id, a positive whole number"))?;
+    type Current = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<i64>,
+        serde_json::Value,
+    );
+    let rfc3339 = "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'";
+    let current: Option<Current> = sqlx::query_as(&format!(
+        "SELECT source, external_id, to_char(created_at AT TIME ZONE 'UTC', {rfc3339}), \
+         to_char(updated_at AT TIME ZONE 'UTC', {rfc3339}), written_by, batch, case_fields(c) \
+         FROM cases c WHERE id = $1 AND path <@ $2::ltree"
+    ))
+    .bind(id)
+    .bind(caller.scope.path())
+    .fetch_optional(&ctx.db)
+    .await?;
+    let Some((source, external_id, created_at, updated_at, written_by, batch, fields)) = current
+    else {
+        return Err(Error::NotFound("case"));
+    };
+    let earlier: Vec<(String, String, Option<i64>, serde_json::Value)> = sqlx::query_as(&format!(
+        "SELECT to_char(written_at AT TIME ZONE 'UTC', {rfc3339}), written_by, batch, fields \
+         FROM case_version WHERE case_id = $1 ORDER BY id"
+    ))
+    .bind(id)
+    .fetch_all(&ctx.db)
+    .await?;
+    let all = earlier
+        .into_iter()
+        .map(|(at, by, batch, fields)| (at, by, batch, fields, false))
+        .chain(std::iter::once((
+            updated_at, written_by, batch, fields, true,
+        )));
+    let mut versions: Vec<CaseVersion> = Vec::new();
+    for (i, (written_at, written_by, batch, fields, current)) in all.enumerate() {
+        let fields = as_text(fields);
+        let changed = match versions.last() {
+            None => fields.keys().cloned().collect(),
+            Some(before) => {
+                let mut keys: Vec<String> =
+                    fields.keys().chain(before.fields.keys()).cloned().collect();
+                keys.sort();
+                keys.dedup();
+                keys.retain(|k| fields.get(k) != before.fields.get(k));
+                keys
+            }
+        };
+        versions.push(CaseVersion {
+            version: i as u32 + 1,
+            written_at,
+            written_by,
+            batch,
+            fields,
+            changed,
+            current,
+        });
+    }
+    audit::append(
+        &ctx.db,
+        &caller.username,
+        "case_history_read",
+        &id.to_string(),
+        serde_json::json!({"versions": versions.len()}),
+    )
+    .await?;
+    Ok(Json(CaseHistory {
+        id,
+        source,
+        external_id,
+        created_at,
+        versions,
+    }))
 }

@@ -38,9 +38,18 @@ const COPY_STAGING: &str = "COPY ingest_case (row_no, source, external_id, kind,
     discipline_decided_on, lat, lon, procedure) FROM STDIN";
 
 /// Upserts the staged rows ($1 the writer, $2 the batch) and answers the rows not written: those
-/// whose key a previous chunk of the same batch wrote already. A kind that changes takes its
-/// procedure along; `created_at` stays.
-const UPSERT: &str = "WITH written AS (
+/// whose key a previous chunk of the same batch wrote already. A case that changes keeps its
+/// previous version in `case_version` (looked up by key, one index probe a staged row); a kind
+/// that changes takes its procedure along; `created_at` stays.
+const UPSERT: &str = "WITH previous AS (
+    INSERT INTO case_version (case_id, batch, written_by, written_at, fields)
+    SELECT c.id, c.batch, c.written_by, c.updated_at, case_fields(c)
+    FROM ingest_case s
+    CROSS JOIN LATERAL (
+        SELECT * FROM cases c WHERE c.source = s.source AND c.external_id = s.external_id LIMIT 1
+    ) c
+    WHERE c.batch IS DISTINCT FROM $2
+), written AS (
     INSERT INTO cases AS c (source, external_id, kind, theme, conducting_unit, subject_type,
         subject_unit, subject_ref, path, province, sector, status, opened_on, due_on, concluded_on,
         violation, violation_categories, amount_vnd, discipline_form, discipline_decided_on, lat,
