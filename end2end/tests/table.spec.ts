@@ -198,3 +198,24 @@ test('the table speaks English when the interface does', async ({ page, context 
   expect(csvFile.name).toMatch(/^cases-\d{4}-\d{2}-\d{2}\.csv$/);
   expect(parseCsv(csvFile.bytes.toString('utf8').slice(1))[0][0]).toBe('Case ID');
 });
+
+test('a tap on a row opens the case history as the API gives it', async ({ page }) => {
+  await openTable(page);
+  const row = page.locator('.case-row').first();
+  const id = await row.getAttribute('data-row-id');
+  expect(Number(id)).toBeGreaterThan(0);
+  await row.click();
+  const panel = page.getByTestId('case-history');
+  await expect(panel).toBeVisible();
+  await expect(panel.getByRole('heading')).toHaveText(`Lịch sử hồ sơ · ${id}`);
+  const history = await (await page.request.get(`/api/v1/cases/${id}/history`)).json();
+  await expect(panel).toContainText(history.external_id);
+  await expect(panel.locator('.history-version')).toHaveCount(history.versions.length);
+  const last = history.versions[history.versions.length - 1];
+  const current = panel.locator('.history-version.current');
+  await expect(current).toContainText(`Phiên bản ${last.version}`);
+  await expect(current).toContainText(last.written_by);
+  await expect(current).toContainText('Trạng thái (status)');
+  await panel.getByRole('button', { name: 'Đóng' }).click();
+  await expect(panel).toHaveCount(0);
+});

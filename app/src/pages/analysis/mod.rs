@@ -13,6 +13,7 @@ use domain::{CaseKind, CaseStatus, DisciplineForm, Sector, ViolationCategory};
 use leptos::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 
+mod history;
 mod map;
 mod table;
 pub use map::{Metric, Space};

@@ -153,6 +153,8 @@ pub fn CaseTable(
     let scroller = NodeRef::<leptos::html::Div>::new();
     let busy = RwSignal::new(false);
     let failed = RwSignal::new(false);
+    // The case whose history is open.
+    let opened = RwSignal::new(None::<u32>);
 
     // Sort again when the selection or the order changes (never on scroll).
     Effect::new(move |_| {
@@ -259,7 +261,7 @@ pub fn CaseTable(
                     data-value=move || count.get().map(|n| n.to_string())>
                     {move || count.get().map(|n| format!("{} {}", format::integer(n as i64, lang.get()), text(lang.get(), Key::CaseFiles)))}
                 </p>
-                <p class="hint">{move || text(lang.get(), Key::SortHint)}</p>
+                <p class="hint">{move || text(lang.get(), Key::SortHint)}" "{move || text(lang.get(), Key::HistHint)}</p>
                 <div class="table-actions">
                     <button type="button" class="btn-secondary" data-testid="export-csv"
                         disabled=move || busy.get() || count.get().is_none()
@@ -310,12 +312,15 @@ pub fn CaseTable(
                                 (w.first..w.last).map(move |i| (key, i)).collect::<Vec<_>>()
                             }
                             key=|k| *k
-                            children=move |((_, l), i)| case_row(engine, rows, provinces, i, l)
+                            children=move |((_, l), i)| case_row(engine, rows, provinces, i, l, opened)
                         />
                     </div>
                 </div>
             </div>
             {move || (count.get() == Some(0)).then(|| view! { <p class="table-empty">{text(lang.get(), Key::NoRows)}</p> })}
+            {move || opened.get().map(|id| view! {
+                <super::history::CaseHistoryPanel id=id on_close=move || opened.set(None)/>
+            })}
         </section>
     }
 }
@@ -327,6 +332,7 @@ fn case_row(
     provinces: StoredValue<HashMap<String, String>>,
     i: usize,
     lang: Lang,
+    opened: RwSignal<Option<u32>>,
 ) -> impl IntoView {
     let cells = engine.with_value(|e| {
         let e = e.as_ref()?;
@@ -374,7 +380,12 @@ fn case_row(
     let (id, amount, cells) = cells.unwrap_or_default();
     view! {
         <div role="row" class="case-row" class:odd=i % 2 == 1 aria-rowindex=i + 2
-            data-row-id=id data-amount=amount>
+            data-row-id=id data-amount=amount tabindex="0"
+            class:opened=move || opened.get() == Some(id)
+            on:click=move |_| opened.set(Some(id))
+            on:keydown=move |e: leptos::ev::KeyboardEvent| {
+                if e.key() == "Enter" { opened.set(Some(id)) }
+            }>
             {cells.into_iter().map(|(c, shown, full)| view! {
                 <div role="cell" class=format!("cell c-{}", c.as_str()) title=full>{shown}</div>
             }).collect_view()}
