@@ -31,6 +31,10 @@ enum Command {
         /// The day the data ends (YYYY-MM-DD); default today.
         #[arg(long)]
         as_of: Option<String>,
+        /// Write the cases through the ingest path (checked and upserted, as other systems'
+        /// data lands) instead of a bare COPY; `--size large` always does.
+        #[arg(long)]
+        through_ingest: bool,
     },
     /// Manages user accounts.
     User {
@@ -143,7 +147,7 @@ async fn command(
         Command::Serve => {
             if server::db::is_empty(pool).await? {
                 tracing::info!("empty database: loading the demo data set");
-                seed(pool, "demo", 1, None).await?;
+                seed(pool, "demo", 1, None, false).await?;
             }
             serve(config.clone(), pool.clone()).await?;
         }
@@ -151,7 +155,8 @@ async fn command(
             size,
             seed: n,
             as_of,
-        } => seed(pool, &size, n, as_of.as_deref()).await?,
+            through_ingest,
+        } => seed(pool, &size, n, as_of.as_deref(), through_ingest).await?,
         Command::User {
             command:
                 UserCommand::Add {
@@ -246,7 +251,13 @@ async fn check_unit(pool: &sqlx::PgPool, code: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn seed(pool: &sqlx::PgPool, size: &str, n: u64, as_of: Option<&str>) -> anyhow::Result<()> {
+async fn seed(
+    pool: &sqlx::PgPool,
+    size: &str,
+    n: u64,
+    as_of: Option<&str>,
+    through_ingest: bool,
+) -> anyhow::Result<()> {
     let size: server::seed::Size = size.parse().map_err(|e| anyhow::anyhow!("--size: {e}"))?;
     let as_of = match as_of {
         Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
@@ -258,6 +269,7 @@ async fn seed(pool: &sqlx::PgPool, size: &str, n: u64, as_of: Option<&str>) -> a
         seed: n,
         as_of,
         progress: true,
+        through_ingest,
     };
     let report = server::seed::run(pool, &opts).await?;
     let shapes = server::geography::load_shipped(pool).await?;

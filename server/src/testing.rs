@@ -101,6 +101,7 @@ async fn database(seeded: bool) -> anyhow::Result<TestDb> {
                     seed: TEST_SEED,
                     as_of: today,
                     progress: false,
+                    through_ingest: false,
                 };
                 crate::seed::run(&pool, &opts).await?;
                 crate::geography::load_shipped(&pool).await?;

@@ -15,6 +15,7 @@ fn tiny(seed: u64) -> SeedOptions {
         seed,
         as_of: as_of(),
         progress: false,
+        through_ingest: false,
     }
 }
 
@@ -336,4 +337,59 @@ async fn the_data_set_keeps_the_rules_of_the_contract_and_the_schema() {
             );
         }
     }
+}
+
+/// The same cases by key, whatever ids they got: the fields a case has under the contract.
+const CASES_BY_KEY: &str = "SELECT md5(string_agg(concat_ws('|', source, external_id, kind, theme, \
+    conducting_unit, subject_type, subject_unit, subject_ref, path::text, province, sector, status, \
+    opened_on, due_on, concluded_on, violation, violation_categories::text, amount_vnd, \
+    discipline_form, discipline_decided_on, lat, lon, procedure, written_by), E'\\n' \
+    ORDER BY source, external_id)) FROM cases";
+const STEPS_BY_KEY: &str = "SELECT md5(string_agg(concat_ws('|', c.source, c.external_id, s.ord, \
+    s.started_on, s.due_on, s.done_on), E'\\n' ORDER BY c.source, c.external_id, s.ord)) \
+    FROM case_step s JOIN cases c ON c.id = s.case_id";
+const SOURCES: &str = "SELECT md5(string_agg(concat_ws('|', code, last_arrival, rows_accepted, \
+    rows_rejected), E'\\n' ORDER BY code)) FROM data_source";
+
+#[tokio::test]
+async fn seeding_through_the_ingest_path_gives_the_same_data_as_copy() {
+    let copied = server::testing::empty_database().await;
+    let ingested = server::testing::empty_database().await;
+    let by_copy = server::seed::run(&copied.pool, &tiny(5))
+        .await
+        .expect("COPY seed");
+    let mut opts = tiny(5);
+    opts.through_ingest = true;
+    let by_ingest = server::seed::run(&ingested.pool, &opts)
+        .await
+        .expect("seed through ingest");
+    assert_eq!(report_counts(&by_copy), report_counts(&by_ingest));
+    assert_eq!(counts(&copied.pool).await, counts(&ingested.pool).await);
+    for q in [CASES_BY_KEY, STEPS_BY_KEY, SOURCES] {
+        assert_eq!(
+            text(&copied.pool, q).await,
+            text(&ingested.pool, q).await,
+            "{q}"
+        );
+    }
+    let pool = &ingested.pool;
+    // One generated batch wrote every case, and the sources' counters are the seed's own.
+    let (kind, format, actor, accepted): (String, String, String, i64) = sqlx::query_as(
+        "SELECT record_kind, format, actor, accepted FROM ingest_batch WHERE format = 'generated'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (&kind[..], &format[..], &actor[..], accepted),
+        ("cases", "generated", "seed", by_ingest.cases as i64)
+    );
+    assert_eq!(
+        scalar(pool, "SELECT count(*) FROM cases WHERE batch IS NULL").await,
+        0
+    );
+    assert_eq!(
+        scalar(pool, "SELECT count(*) FROM cases_dangling_codes").await,
+        0
+    );
 }

@@ -47,7 +47,18 @@ impl Ledger {
         format: Format,
         record_kind: &str,
     ) -> Result<Ledger, Error> {
-        let mut tx = pool.begin().await?;
+        let tx = pool.begin().await?;
+        Ledger::within(tx, writer, format.as_str(), record_kind).await
+    }
+
+    /// Records a batch inside a transaction the caller opened (the seed's), which
+    /// [`Ledger::close`] gives back uncommitted; `format` is a [`Format`]'s name or `generated`.
+    pub async fn within(
+        mut tx: Transaction<'static, Postgres>,
+        writer: Writer,
+        format: &str,
+        record_kind: &str,
+    ) -> Result<Ledger, Error> {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO ingest_batch (record_kind, actor, source, format) \
              VALUES ($1, $2, $3, $4) RETURNING id",
@@ -55,7 +66,7 @@ impl Ledger {
         .bind(record_kind)
         .bind(&writer.actor)
         .bind(&writer.source)
-        .bind(format.as_str())
+        .bind(format)
         .fetch_one(&mut *tx)
         .await?;
         Ok(Ledger {
@@ -200,7 +211,21 @@ impl Ledger {
     }
 
     /// Records the batch's figures and each source's arrival and counters, and commits.
-    pub async fn commit(mut self, bytes: u64, accepted: u64, rejected: u64) -> Result<(), Error> {
+    pub async fn commit(self, bytes: u64, accepted: u64, rejected: u64) -> Result<(), Error> {
+        let tx = self.close(bytes, accepted, rejected, true).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records the batch's figures (and, with `arrivals`, each source's arrival and counters)
+    /// and gives its transaction back, uncommitted.
+    pub async fn close(
+        mut self,
+        bytes: u64,
+        accepted: u64,
+        rejected: u64,
+        arrivals: bool,
+    ) -> Result<Transaction<'static, Postgres>, Error> {
         sqlx::query(
             "UPDATE ingest_batch SET finished_at = clock_timestamp(), bytes = $2, accepted = $3, \
              rejected = $4, source = COALESCE(source, $5) WHERE id = $1",
@@ -218,7 +243,7 @@ impl Ledger {
         .execute(&mut *self.tx)
         .await?;
         // In code order, so that concurrent batches lock sources in the same order.
-        for (code, c) in &self.counts {
+        for (code, c) in self.counts.iter().filter(|_| arrivals) {
             sqlx::query(
                 "UPDATE data_source SET rows_accepted = rows_accepted + $2, \
                  rows_rejected = rows_rejected + $3, \
@@ -230,7 +255,6 @@ impl Ledger {
             .execute(&mut *self.tx)
             .await?;
         }
-        self.tx.commit().await?;
-        Ok(())
+        Ok(self.tx)
     }
 }

@@ -33,13 +33,13 @@
 
 mod cases;
 pub mod kind;
-mod ledger;
+pub mod ledger;
 pub mod parse;
 pub mod record;
 pub mod targets;
 pub mod tasks;
 pub mod validate;
-mod write;
+pub mod write;
 
 pub use cases::Cases;
 pub use kind::RecordKind;

@@ -85,7 +85,17 @@ impl Batch {
         writer: Writer,
         format: Format,
     ) -> Result<Batch, Error> {
-        let mut ledger = Ledger::begin(pool, writer, format, "cases").await?;
+        Batch::within(pool.begin().await?, writer, format.as_str()).await
+    }
+
+    /// A batch inside a transaction the caller opened (the seed's, `format` `generated`);
+    /// [`Batch::close`] gives it back uncommitted.
+    pub async fn within(
+        tx: sqlx::Transaction<'static, sqlx::Postgres>,
+        writer: Writer,
+        format: &str,
+    ) -> Result<Batch, Error> {
+        let mut ledger = Ledger::within(tx, writer, format, "cases").await?;
         sqlx::query(STAGING).execute(&mut *ledger.tx).await?;
         let procedures: Vec<(String, String)> =
             sqlx::query_as("SELECT case_kind, code FROM procedure ORDER BY code DESC")
@@ -186,6 +196,16 @@ impl Batch {
     /// Records the batch's figures and each source's arrival and counters, and commits.
     pub async fn commit(self, bytes: u64, accepted: u64, rejected: u64) -> Result<(), Error> {
         self.ledger.commit(bytes, accepted, rejected).await
+    }
+
+    /// Records the batch's figures, leaves the sources' counters alone, and gives the
+    /// transaction back uncommitted (the seed, which sets the counters itself).
+    pub async fn close(
+        self,
+        accepted: u64,
+        rejected: u64,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, Error> {
+        self.ledger.close(0, accepted, rejected, false).await
     }
 }
 

@@ -224,6 +224,52 @@ pub fn case_steps(buf: &mut CopyBuf, c: &Case) {
     }
 }
 
+/// The step rows of a case, keyed by its source and external id (the ingest path gives ids).
+pub fn case_steps_keyed(buf: &mut CopyBuf, plan: &Plan, c: &Case) {
+    for s in &c.steps {
+        buf.text(&plan.sources[c.source as usize].code)
+            .text(&c.external_id)
+            .raw(s.ord)
+            .date(s.started_on)
+            .date(s.due_on)
+            .opt_date(s.done_on);
+        buf.end();
+    }
+}
+
+/// A generated case as the ingest path takes it (as if read from a batch and checked).
+pub fn case_row(plan: &Plan, c: &Case) -> crate::ingest::validate::CaseRow {
+    let h = &plan.h;
+    let code = |u: u32| {
+        domain::UnitCode::parse(&h.units[u as usize].code)
+            .expect("the generator makes valid unit codes")
+    };
+    crate::ingest::validate::CaseRow {
+        source: plan.sources[c.source as usize].code.clone(),
+        external_id: c.external_id.clone(),
+        kind: c.kind,
+        theme: c.theme.map(|t| plan.themes[t as usize].text.clone()),
+        conducting_unit: code(c.conducting),
+        subject_type: c.subject_type,
+        subject_unit: code(c.subject_unit),
+        subject_ref: c.subject_ref.clone(),
+        sector: c.sector,
+        status: c.status,
+        opened_on: c.opened_on,
+        due_on: Some(c.due_on),
+        concluded_on: c.concluded_on,
+        violation: c.violation,
+        violation_categories: c.category_list().collect(),
+        amount_vnd: c.amount_vnd,
+        discipline: c.discipline,
+        // As the COPY path writes them: five decimals (about a metre).
+        location: Some((
+            coord(c.lat).parse().unwrap_or(c.lat),
+            coord(c.lon).parse().unwrap_or(c.lon),
+        )),
+    }
+}
+
 /// A task row.
 pub fn task(buf: &mut CopyBuf, plan: &Plan, directive_code: &str, t: &Task) {
     let u = &plan.h.units[t.unit as usize];

@@ -8,8 +8,11 @@ use super::encode::{self, CopyBuf};
 use super::generate::{CaseGenerator, Plan};
 use super::model::PROCEDURES;
 use super::{SeedOptions, SeedReport, users};
+use crate::ingest::write::Batch;
+use crate::ingest::{Checked, Writer};
+use crate::scope::Scope;
 use anyhow::Context;
-use sqlx::{PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::mpsc;
@@ -17,9 +20,31 @@ use tokio::sync::mpsc;
 /// What the generator thread sends to the loader.
 enum Msg {
     Members(CopyBuf),
-    Cases { cases: CopyBuf, steps: CopyBuf },
+    Cases {
+        cases: CopyBuf,
+        steps: CopyBuf,
+    },
+    /// Cases for the ingest path, and their steps keyed by `(source, external_id)`.
+    CaseRows {
+        rows: Vec<Checked>,
+        steps: CopyBuf,
+    },
     Done(Box<Tail>),
 }
+
+/// Where cases are going: straight into the transaction, or through an ingest batch in it.
+enum Sink {
+    Copy(Transaction<'static, Postgres>),
+    Ingest(Box<Batch>),
+}
+
+/// The seed's case steps keyed by case, joined to the ids the ingest path gave the cases.
+const STEP_STAGING: &str = "CREATE TEMP TABLE seed_case_step (source text NOT NULL, \
+    external_id text NOT NULL, ord smallint NOT NULL, started_on date NOT NULL, \
+    due_on date NOT NULL, done_on date) ON COMMIT DROP";
+const STEP_JOIN: &str = "INSERT INTO case_step (case_id, ord, started_on, due_on, done_on) \
+    SELECT c.id, s.ord, s.started_on, s.due_on, s.done_on FROM seed_case_step s \
+    JOIN cases c ON c.source = s.source AND c.external_id = s.external_id";
 
 /// The small tables, produced after all cases.
 struct Tail {
@@ -82,9 +107,10 @@ pub async fn run(pool: &PgPool, opts: &SeedOptions) -> anyhow::Result<SeedReport
 
     let (sender, mut receiver) = mpsc::channel::<Msg>(3);
     let producer_plan = plan.clone();
+    let through_ingest = opts.through_ingest || opts.size == super::Size::Large;
     let producer = std::thread::Builder::new()
         .name("seed-generator".into())
-        .spawn(move || produce(&producer_plan, &sender))
+        .spawn(move || produce(&producer_plan, through_ingest, &sender))
         .context("starting the generator thread")?;
 
     let mut report = SeedReport {
@@ -92,31 +118,71 @@ pub async fn run(pool: &PgPool, opts: &SeedOptions) -> anyhow::Result<SeedReport
         ..SeedReport::default()
     };
     let mut tail = None;
+    let mut sink = Sink::Copy(tx);
     while let Some(msg) = receiver.recv().await {
-        match msg {
-            Msg::Members(buf) => {
-                report.members += copy(conn, encode::COPY_MEMBER, &buf)
+        sink = match (msg, sink) {
+            (Msg::Members(buf), Sink::Copy(mut tx)) => {
+                report.members += copy(&mut tx, encode::COPY_MEMBER, &buf)
                     .await
                     .context("loading members")?;
+                Sink::Copy(tx)
             }
-            Msg::Cases { cases, steps } => {
+            (Msg::Cases { cases, steps }, Sink::Copy(mut tx)) => {
                 progress.set_message("cases");
-                let n = copy(conn, encode::COPY_CASES, &cases)
+                let n = copy(&mut tx, encode::COPY_CASES, &cases)
                     .await
                     .context("loading cases")?;
-                copy(conn, encode::COPY_CASE_STEP, &steps)
+                copy(&mut tx, encode::COPY_CASE_STEP, &steps)
                     .await
                     .context("loading case steps")?;
                 report.cases += n;
                 progress.inc(n);
+                Sink::Copy(tx)
             }
-            Msg::Done(t) => tail = Some(t),
-        }
+            (msg @ Msg::CaseRows { .. }, Sink::Copy(mut tx)) => {
+                // The first cases: open the batch in the seed's transaction.
+                sqlx::query(STEP_STAGING).execute(&mut *tx).await?;
+                let writer = Writer {
+                    actor: encode::WRITTEN_BY.into(),
+                    scope: Scope {
+                        unit: "VN".into(),
+                        path: "VN".into(),
+                        name: plan.h.units[0].name.clone(),
+                        level: domain::UnitLevel::Central,
+                    },
+                    source: None,
+                };
+                let batch = Batch::within(tx, writer, "generated").await?;
+                write_rows(Box::new(batch), msg, &mut report, &progress).await?
+            }
+            (msg @ Msg::CaseRows { .. }, Sink::Ingest(batch)) => {
+                write_rows(batch, msg, &mut report, &progress).await?
+            }
+            (Msg::Done(t), sink) => {
+                tail = Some(t);
+                sink
+            }
+            (_, Sink::Ingest(_)) => {
+                anyhow::bail!("the generator sent members or COPY rows after ingest rows")
+            }
+        };
     }
     drop(receiver);
     if producer.join().is_err() {
         anyhow::bail!("the data generator failed");
     }
+    let mut tx = match sink {
+        Sink::Copy(tx) => tx,
+        Sink::Ingest(batch) => {
+            let mut tx = batch.close(report.cases, 0).await?;
+            sqlx::query(STEP_JOIN)
+                .execute(&mut *tx)
+                .await
+                .context("joining the case steps to the cases")?;
+            tx
+        }
+    };
+    let conn: &mut PgConnection = &mut tx;
     let tail = tail.context("the data generator stopped early")?;
     progress.set_message("tasks");
 
@@ -344,8 +410,41 @@ async fn insert_procedures(conn: &mut PgConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The generator thread: members, then cases stream by stream in chunks, then the small tables.
-fn produce(plan: &Plan, sender: &mpsc::Sender<Msg>) {
+/// Writes one chunk of generated cases through the ingest batch, and their steps beside; a
+/// rejected row is a bug of the generator and stops the seed.
+async fn write_rows(
+    mut batch: Box<Batch>,
+    msg: Msg,
+    report: &mut SeedReport,
+    progress: &indicatif::ProgressBar,
+) -> anyhow::Result<Sink> {
+    let Msg::CaseRows { rows, steps } = msg else {
+        return Ok(Sink::Ingest(batch));
+    };
+    progress.set_message("cases");
+    let out = batch.write(rows).await?;
+    if let Some((row, e)) = out.errors.first() {
+        anyhow::bail!(
+            "the ingest path refused generated case {row}: {}: {} ({} refused)",
+            e.field,
+            e.reason,
+            out.rejected
+        );
+    }
+    copy(&mut batch.ledger.tx, COPY_KEYED_STEP, &steps)
+        .await
+        .context("loading case steps")?;
+    report.cases += out.accepted;
+    progress.inc(out.accepted);
+    Ok(Sink::Ingest(batch))
+}
+
+const COPY_KEYED_STEP: &str =
+    "COPY seed_case_step (source, external_id, ord, started_on, due_on, done_on) FROM STDIN";
+
+/// The generator thread: members, then cases stream by stream in chunks (COPY rows, or records
+/// for the ingest path), then the small tables.
+fn produce(plan: &Plan, through_ingest: bool, sender: &mpsc::Sender<Msg>) {
     for stream in 0..plan.streams() {
         let mut buf = CopyBuf::new();
         for m in plan.members(stream) {
@@ -357,6 +456,27 @@ fn produce(plan: &Plan, sender: &mpsc::Sender<Msg>) {
     }
     let mut cases = CaseGenerator::new(plan);
     while let Some(stream) = cases.next_stream() {
+        if through_ingest {
+            for chunk in stream.chunks(crate::ingest::CHUNK_ROWS) {
+                let mut steps = CopyBuf::new();
+                let rows = chunk
+                    .iter()
+                    .enumerate()
+                    .map(|(i, case)| {
+                        encode::case_steps_keyed(&mut steps, plan, case);
+                        Checked {
+                            row: i as u64 + 1,
+                            source: Some(plan.sources[case.source as usize].code.clone()),
+                            outcome: Ok(encode::case_row(plan, case)),
+                        }
+                    })
+                    .collect();
+                if sender.blocking_send(Msg::CaseRows { rows, steps }).is_err() {
+                    return;
+                }
+            }
+            continue;
+        }
         for chunk in stream.chunks(plan.params.chunk.max(1)) {
             let mut c = CopyBuf::new();
             let mut s = CopyBuf::new();

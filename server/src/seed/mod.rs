@@ -89,6 +89,9 @@ pub struct SeedOptions {
     pub as_of: chrono::NaiveDate,
     /// Show a progress bar on standard error while loading cases.
     pub progress: bool,
+    /// Write the cases through the ingest path (checked and upserted as one batch, as other
+    /// systems' data lands) instead of a bare COPY; `large` always does.
+    pub through_ingest: bool,
 }
 
 /// What was written.
