@@ -205,6 +205,7 @@ async fn main() -> anyhow::Result<()> {
         data_dir: "target/unused".into(),
         site_dir: "target/site".into(),
         secure_cookies: false,
+        ingest_max_bytes: server::ingest::DEFAULT_MAX_BYTES,
     });
     let router = server::http::app(config, pool.clone());
     let token =

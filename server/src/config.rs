@@ -16,6 +16,9 @@ pub struct Config {
     pub site_dir: PathBuf,
     /// Whether cookies are marked `Secure` (behind TLS).
     pub secure_cookies: bool,
+    /// The largest ingest body in bytes, after decompression (`OVERSIGHT_INGEST_MAX_BYTES`,
+    /// default 1 GiB); larger is 413.
+    pub ingest_max_bytes: u64,
 }
 
 /// A configuration value that cannot be used.
@@ -44,12 +47,25 @@ impl Config {
             .map(PathBuf::from)
             .unwrap_or_else(default_site_dir);
         let secure_cookies = std::env::var("OVERSIGHT_SECURE_COOKIES").is_ok_and(|v| v == "1");
+        let ingest_max_bytes = match std::env::var("OVERSIGHT_INGEST_MAX_BYTES") {
+            Ok(s) => s
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| ConfigError {
+                    name: "OVERSIGHT_INGEST_MAX_BYTES",
+                    reason: format!("'{s}' is not a positive number of bytes"),
+                })?,
+            Err(_) => crate::ingest::DEFAULT_MAX_BYTES,
+        };
         Ok(Config {
             addr,
             database_url,
             data_dir,
             site_dir,
             secure_cookies,
+            ingest_max_bytes,
         })
     }
 }

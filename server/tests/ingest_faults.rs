@@ -335,3 +335,68 @@ async fn a_server_killed_mid_batch_keeps_nothing_of_it_and_a_resend_lands_whole(
         before.1 + 1
     );
 }
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(bytes).unwrap();
+    z.finish().unwrap()
+}
+
+#[tokio::test]
+async fn a_gzip_body_is_read_decompressed_and_its_limit_counts_what_it_decompresses_to() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = TestApp::seeded().await;
+    let pool = &app.db.pool;
+    let token = server::auth::token::create(pool, "t", Role::DataOfficer, "01", Some("HT-UBKT-01"))
+        .await
+        .unwrap();
+    let commune = hanoi_commune(pool).await;
+    let ndjson: String = (0..50)
+        .map(|i| format!("{}\n", case(&format!("GZ-{i}"), &commune)))
+        .collect();
+    let post = |router: axum::Router, encoding: &str, body: Vec<u8>| {
+        let req = Request::post("/api/v1/ingest/cases")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/x-ndjson")
+            .header(header::CONTENT_ENCODING, encoding)
+            .body(Body::from(body))
+            .unwrap();
+        async move {
+            let res = tower::ServiceExt::oneshot(router, req).await.unwrap();
+            let status = res.status();
+            let bytes = http_body_util::BodyExt::collect(res.into_body())
+                .await
+                .unwrap()
+                .to_bytes();
+            (
+                status,
+                serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
+            )
+        }
+    };
+    let (status, report) = post(app.router.clone(), "gzip", gzip(ndjson.as_bytes())).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["accepted"], 50);
+    assert_eq!(
+        scalar(
+            pool,
+            "SELECT count(*) FROM cases WHERE external_id LIKE 'GZ-%'"
+        )
+        .await,
+        50
+    );
+    // 40 MB of blank lines compress to a few tens of kilobytes: over a 16 MB limit once read.
+    let before = footprint(pool).await;
+    let bomb = gzip(&vec![b'\n'; 40 << 20]);
+    assert!(bomb.len() < 1 << 20);
+    let limited = app.router.clone().layer(axum::Extension(IngestLimits {
+        max_bytes: 16 << 20,
+    }));
+    let (status, refusal) = post(limited, "gzip", bomb).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{refusal}");
+    assert_eq!(refusal["field"], "body");
+    assert_eq!(footprint(pool).await, before);
+    // An encoding the server does not read is 415.
+    let (status, _) = post(app.router.clone(), "compress", ndjson.into_bytes()).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}

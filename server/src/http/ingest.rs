@@ -22,6 +22,9 @@ pub fn router() -> Router<ApiContext> {
         .route("/ingest/cases", post(ingest_cases))
         .route("/ingest/tasks", post(ingest_tasks))
         .route("/ingest/targets", post(ingest_targets))
+        // `Content-Encoding: gzip` bodies are read decompressed (the limit counts what they
+        // decompress to); any other encoding is 415.
+        .layer(tower_http::decompression::RequestDecompressionLayer::new())
 }
 
 /// Options of an ingest request.
@@ -195,7 +198,9 @@ async fn receive<K: RecordKind>(
         .and_then(|v| v.to_str().map_err(|_| "is not readable text".to_string()))
         .and_then(Format::from_content_type)
         .map_err(IngestError::MediaType)?;
-    let limits = limits.map(|Extension(l)| l).unwrap_or_default();
+    let limits = limits.map(|Extension(l)| l).unwrap_or(IngestLimits {
+        max_bytes: ctx.config.ingest_max_bytes,
+    });
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())

@@ -26,6 +26,7 @@ impl TestApp {
             data_dir: "target/unused".into(),
             site_dir: "target/site".into(),
             secure_cookies: false,
+            ingest_max_bytes: server::ingest::DEFAULT_MAX_BYTES,
         });
         let router = server::http::app(config, db.pool.clone());
         TestApp { db, router }
