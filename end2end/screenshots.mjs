@@ -56,7 +56,22 @@ for (const [name, width, height] of sizes) {
         await table.scrollIntoViewIfNeeded();
         await page.waitForTimeout(300);
         await page.screenshot({ path: `${out}/analysis-table-${user}-${name}-${lang}.png` });
+        // A case's history, opened from the table.
+        await page.locator('.case-row').first().click();
+        await page.getByTestId('case-history').locator('.history-version').first().waitFor({ timeout: 10000 });
+        await page.screenshot({ path: `${out}/case-history-${user}-${name}-${lang}.png` });
       }
+      // The registry of sources and the quality of the data, one source opened.
+      await page.goto(`${base}/sources`);
+      await page.getByTestId('sources-table').waitFor({ timeout: 30000 });
+      await page.locator('tr.source-row').first().click();
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: `${out}/sources-${user}-${name}-${lang}.png` });
+      // The overview's quality breakdown.
+      await page.goto(`${base}/`);
+      await page.getByTestId('overview-quality').locator('summary').click();
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: `${out}/overview-quality-${user}-${name}-${lang}.png` });
       await page.request.post(`${base}/api/v1/auth/logout`);
       await ctx.clearCookies();
       await ctx.addCookies([{ name: 'lang', value: lang, url: base }]);

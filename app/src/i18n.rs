@@ -189,6 +189,7 @@ translations! {
     QLastSent => ("gửi lần cuối", "last sent"),
     QExpectedEvery => ("cần gửi mỗi", "expected every"),
     QFreshnessMean => ("trung bình độ kịp thời của", "mean freshness of"),
+    SourceOne => ("nguồn dữ liệu", "data source"),
     QNotMeasured => ("chưa đo được", "nothing to measure"),
     Yes => ("Có", "Yes"),
     No => ("Không", "No"),

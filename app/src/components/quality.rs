@@ -149,7 +149,11 @@ pub fn QualityBreakdown(
                         "{} {} {}",
                         text(l, Key::QFreshnessMean),
                         format::integer(*k as i64, l),
-                        text(l, Key::Sources).to_lowercase()
+                        if *k == 1 {
+                            text(l, Key::SourceOne).to_string()
+                        } else {
+                            text(l, Key::Sources).to_lowercase()
+                        }
                     ),
                 }
             }),
