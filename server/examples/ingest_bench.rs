@@ -13,7 +13,7 @@ use http_body_util::BodyExt;
 use server::config::Config;
 use std::fmt::Write as _;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
 
@@ -108,50 +108,6 @@ fn body_stream(
     futures::stream::iter(header.into_iter().chain(chunks))
 }
 
-/// The process's resident memory, sampled every 20 ms; `peak()` since the last `reset()`.
-struct Memory {
-    peak: Arc<AtomicU64>,
-    stop: Arc<AtomicBool>,
-}
-
-fn rss_bytes() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-        })
-        .map_or(0, |kb| kb * 1024)
-}
-
-impl Memory {
-    fn start() -> Memory {
-        let peak = Arc::new(AtomicU64::new(rss_bytes()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (p, s) = (peak.clone(), stop.clone());
-        std::thread::spawn(move || {
-            while !s.load(Ordering::Relaxed) {
-                p.fetch_max(rss_bytes(), Ordering::Relaxed);
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        });
-        Memory { peak, stop }
-    }
-    fn reset(&self) {
-        self.peak.store(rss_bytes(), Ordering::Relaxed);
-    }
-    fn peak(&self) -> u64 {
-        self.peak.load(Ordering::Relaxed).max(rss_bytes())
-    }
-}
-
-impl Drop for Memory {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-    }
-}
-
 /// One measured pass.
 struct Pass {
     what: String,
@@ -196,7 +152,7 @@ async fn main() -> anyhow::Result<()> {
     let rows: usize = value("--rows").map_or(Ok(1_000_000), |v| v.parse())?;
     let out = value("--out");
 
-    let memory = Memory::start();
+    let memory = server::testing::PeakMemory::start(Duration::from_millis(20));
     let db = server::testing::seeded_database().await;
     let pool = db.pool.clone();
     let config = Arc::new(Config {

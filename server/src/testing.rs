@@ -153,3 +153,56 @@ async fn drop_stale(admin: &PgPool) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// This process's resident memory in bytes (Linux `/proc/self/status`; 0 elsewhere).
+pub fn resident_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmRSS:"))?;
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// The peak of this process's resident memory, sampled every `every` on a thread of its own
+/// until dropped (for the benchmarks and the tests that bound memory).
+pub struct PeakMemory {
+    peak: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl PeakMemory {
+    pub fn start(every: std::time::Duration) -> PeakMemory {
+        use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+        let peak = std::sync::Arc::new(AtomicU64::new(resident_bytes()));
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let (p, s) = (peak.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !s.load(Ordering::Relaxed) {
+                p.fetch_max(resident_bytes(), Ordering::Relaxed);
+                std::thread::sleep(every);
+            }
+        });
+        PeakMemory { peak, stop }
+    }
+
+    /// Starts the peak again from now.
+    pub fn reset(&self) {
+        self.peak
+            .store(resident_bytes(), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The peak since the start or the last reset.
+    pub fn peak(&self) -> u64 {
+        self.peak
+            .load(std::sync::atomic::Ordering::Relaxed)
+            .max(resident_bytes())
+    }
+}
+
+impl Drop for PeakMemory {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}

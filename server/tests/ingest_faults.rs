@@ -16,8 +16,6 @@ use sqlx::PgPool;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
@@ -58,46 +56,6 @@ fn case(id: &str, commune: &str) -> Value {
     })
 }
 
-/// The process's resident memory, sampled every 10 ms; the peak since it started.
-struct PeakRss {
-    peak: Arc<AtomicU64>,
-    stop: Arc<AtomicBool>,
-}
-
-fn rss() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            let line = s.lines().find(|l| l.starts_with("VmRSS:"))?;
-            line.split_whitespace().nth(1)?.parse::<u64>().ok()
-        })
-        .map_or(0, |kb| kb * 1024)
-}
-
-impl PeakRss {
-    fn start() -> PeakRss {
-        let peak = Arc::new(AtomicU64::new(rss()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (p, s) = (peak.clone(), stop.clone());
-        std::thread::spawn(move || {
-            while !s.load(Ordering::Relaxed) {
-                p.fetch_max(rss(), Ordering::Relaxed);
-                std::thread::sleep(Duration::from_millis(10));
-            }
-        });
-        PeakRss { peak, stop }
-    }
-    fn peak(&self) -> u64 {
-        self.peak.load(Ordering::Relaxed)
-    }
-}
-
-impl Drop for PeakRss {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-    }
-}
-
 /// 500 MB of NDJSON made as it is sent: 1,000 lines of 500 KB, each a case followed by spaces
 /// (JSON allows them; a record may have up to 1 MiB).
 fn five_hundred_mb(commune: String, tag: &'static str) -> Body {
@@ -129,8 +87,8 @@ async fn a_500_mb_body_streams_through_in_bounded_memory_and_over_the_limit_leav
     };
 
     // Under the default limit (1 GiB): read whole, its 1,000 cases land, memory stays small.
-    let memory = PeakRss::start();
-    let base = rss();
+    let memory = server::testing::PeakMemory::start(Duration::from_millis(10));
+    let base = server::testing::resident_bytes();
     let started = Instant::now();
     let (status, _, report) = app
         .send(post(five_hundred_mb(commune.clone(), "BIG")))
@@ -263,7 +221,7 @@ async fn a_server_killed_mid_batch_keeps_nothing_of_it_and_a_resend_lands_whole(
         let upserting = scalar(
             pool,
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
-             AND pid <> pg_backend_pid() AND query LIKE 'WITH written AS%'",
+             AND pid <> pg_backend_pid() AND query LIKE '%INSERT INTO cases AS c%'",
         )
         .await;
         if upserting > 0 {

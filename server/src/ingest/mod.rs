@@ -197,22 +197,6 @@ enum Pumped {
     Abandoned,
 }
 
-/// Reads, checks and writes a batch of cases from a body stream, in one transaction.
-pub async fn cases<S, E>(
-    pool: &PgPool,
-    writer: Writer,
-    format: Format,
-    body: S,
-    limits: IngestLimits,
-    dry_run: bool,
-) -> Result<Outcome, Refused>
-where
-    S: Stream<Item = Result<Bytes, E>> + Send,
-    E: std::fmt::Display,
-{
-    batch::<Cases, S, E>(pool, writer, format, body, limits, dry_run).await
-}
-
 /// Reads, checks and writes a batch of records of kind `K` from a body stream, in one
 /// transaction.
 pub async fn batch<K: RecordKind, S, E>(

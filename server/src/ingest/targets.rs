@@ -248,24 +248,11 @@ mod tests {
         })
     }
 
+    use crate::ingest::validate::testing::{error_fields, with, without};
+
+    /// The fields named by the errors of a JSON record.
     fn fields_of(v: Value) -> Vec<String> {
-        let mut out: Vec<String> = target(&Record::Json(v))
-            .unwrap_err()
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
-        out.sort();
-        out
-    }
-
-    fn with(mut v: Value, key: &str, value: Value) -> Value {
-        v[key] = value;
-        v
-    }
-
-    fn without(mut v: Value, key: &str) -> Value {
-        v.as_object_mut().unwrap().remove(key);
-        v
+        error_fields(target(&Record::Json(v)))
     }
 
     #[test]

@@ -420,25 +420,11 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
+    use crate::ingest::validate::testing::{error_fields, with, without};
+
     /// The fields named by the errors of a JSON record.
     fn fields_of(v: Value) -> Vec<String> {
-        let mut out: Vec<String> = task(&Record::Json(v))
-            .unwrap_err()
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
-        out.sort();
-        out
-    }
-
-    fn with(mut v: Value, key: &str, value: Value) -> Value {
-        v[key] = value;
-        v
-    }
-
-    fn without(mut v: Value, key: &str) -> Value {
-        v.as_object_mut().unwrap().remove(key);
-        v
+        error_fields(task(&Record::Json(v)))
     }
 
     #[test]

@@ -662,6 +662,34 @@ pub fn place<'u>(
     }
 }
 
+/// What the validators' unit tests share.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::FieldError;
+    use serde_json::Value;
+
+    /// The fields named by a validator's errors, sorted (it must have refused).
+    pub fn error_fields<T: std::fmt::Debug>(checked: Result<T, Vec<FieldError>>) -> Vec<String> {
+        let mut out: Vec<String> = checked.unwrap_err().into_iter().map(|e| e.field).collect();
+        out.sort();
+        out
+    }
+
+    /// A JSON record with one top-level field set.
+    pub fn with(mut v: Value, key: &str, value: Value) -> Value {
+        v[key] = value;
+        v
+    }
+
+    /// A JSON record without one top-level field.
+    pub fn without(mut v: Value, key: &str) -> Value {
+        if let Some(o) = v.as_object_mut() {
+            o.remove(key);
+        }
+        v
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -692,13 +720,7 @@ mod tests {
 
     /// The fields named by the errors of a JSON record.
     fn fields_of(v: Value) -> Vec<String> {
-        let mut out: Vec<String> = case(&Record::Json(v))
-            .unwrap_err()
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
-        out.sort();
-        out
+        testing::error_fields(case(&Record::Json(v)))
     }
 
     fn with(mut v: Value, path: &[&str], value: Value) -> Value {
