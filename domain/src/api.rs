@@ -228,3 +228,88 @@ pub struct CaseVersion {
     /// Whether this is the case as it stands.
     pub current: bool,
 }
+
+/// `GET /directives`: the resolutions, directives and conclusions, with their tasks within the
+/// caller's scope by state on `as_of`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DirectiveList {
+    pub as_of: NaiveDate,
+    pub directives: Vec<DirectiveSummary>,
+}
+
+/// A resolution, directive or conclusion and its tasks by state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DirectiveSummary {
+    pub code: String,
+    /// `resolution`, `directive` or `conclusion`.
+    pub kind: String,
+    pub number: String,
+    pub title: String,
+    pub issued_on: NaiveDate,
+    pub issuer: String,
+    /// `active`, `completed` or `superseded`.
+    pub status: String,
+    pub tasks: crate::directives::TaskCounts,
+}
+
+/// `GET /directives/{code}?unit=`: one directive's tasks within a unit: by level, by the unit's
+/// children (provinces for the centre, communes for a province), and the unit's own tasks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DirectiveDetail {
+    pub as_of: NaiveDate,
+    pub directive: DirectiveSummary,
+    pub unit: String,
+    pub unit_name: String,
+    /// By the level of the unit a task is assigned to, from the top.
+    pub by_level: Vec<LevelTasks>,
+    /// By child unit of `unit` (each child's whole subtree), in code order; children without
+    /// tasks are listed with zeros.
+    pub by_unit: Vec<UnitTasks>,
+    /// The tasks assigned to `unit` itself, most urgent first (overdue, at risk, on track, done;
+    /// then by due day).
+    pub tasks: Vec<TaskRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LevelTasks {
+    pub level: UnitLevel,
+    pub tasks: crate::directives::TaskCounts,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UnitTasks {
+    pub unit: String,
+    pub name: String,
+    pub level: UnitLevel,
+    pub tasks: crate::directives::TaskCounts,
+}
+
+/// One task, its deadline, progress and state, and its latest report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TaskRecord {
+    pub id: i64,
+    pub title: String,
+    pub unit: String,
+    pub assigned_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub progress: u8,
+    /// The progress expected by `as_of`, pro rata.
+    pub expected: f64,
+    pub state: crate::directives::TaskState,
+    pub done_on: Option<NaiveDate>,
+    pub latest_report: Option<TaskReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TaskReport {
+    pub reported_on: NaiveDate,
+    pub progress: u8,
+    pub note: String,
+}

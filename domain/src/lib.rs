@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod codes;
+pub mod directives;
 pub mod facts;
 pub mod format;
 pub mod geometry;

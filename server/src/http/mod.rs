@@ -4,6 +4,7 @@
 mod auth;
 mod boundaries;
 mod cases;
+mod directives;
 mod error;
 mod facts;
 mod health;
@@ -53,6 +54,7 @@ pub fn api_router() -> Router<ApiContext> {
         .merge(cases::router())
         .merge(ingest::router())
         .merge(sources::router())
+        .merge(directives::router())
         .merge(openapi::router())
 }
 
