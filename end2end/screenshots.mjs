@@ -67,6 +67,14 @@ for (const [name, width, height] of sizes) {
       await page.locator('tr.source-row').first().click();
       await page.waitForTimeout(300);
       await page.screenshot({ path: `${out}/sources-${user}-${name}-${lang}.png` });
+      // The directives, and the first one with its map of completion.
+      await page.goto(`${base}/directives`);
+      await page.getByTestId('directive-list').locator('.directive-item').first().waitFor({ timeout: 30000 });
+      await page.screenshot({ path: `${out}/directives-${user}-${name}-${lang}.png` });
+      await page.getByTestId('directive-list').locator('.directive-item').first().click();
+      await page.locator('.map[data-map-ready="true"]').waitFor({ timeout: 30000 });
+      await page.waitForTimeout(600);
+      await page.screenshot({ path: `${out}/directive-${user}-${name}-${lang}.png` });
       // The overview's quality breakdown.
       await page.goto(`${base}/`);
       await page.getByTestId('overview-quality').locator('summary').click();

@@ -106,6 +106,19 @@ pub fn category(c: ViolationCategory, lang: Lang) -> &'static str {
     }
 }
 
+/// The label of a level of units (plural, for tables by level).
+pub fn level_key(level: domain::UnitLevel) -> crate::i18n::Key {
+    use crate::i18n::Key;
+    match level {
+        domain::UnitLevel::Central => Key::LevelCentral,
+        domain::UnitLevel::Committee => Key::LevelCommittee,
+        domain::UnitLevel::Province => Key::LevelProvince,
+        domain::UnitLevel::Commune => Key::LevelCommune,
+        domain::UnitLevel::Grassroots => Key::LevelGrassroots,
+        domain::UnitLevel::Cell => Key::LevelCell,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

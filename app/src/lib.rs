@@ -15,8 +15,8 @@ pub mod pages;
 use i18n::{I18n, Key, Lang, t};
 use leptos::prelude::*;
 use leptos_meta::{Meta, MetaTags, Stylesheet, Title, provide_meta_context};
-use leptos_router::StaticSegment;
 use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{ParamSegment, StaticSegment};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -77,6 +77,8 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("analysis") view=pages::analysis::AnalysisPage/>
                 <Route path=StaticSegment("upload") view=pages::upload::UploadPage/>
                 <Route path=StaticSegment("sources") view=pages::sources::SourcesPage/>
+                <Route path=StaticSegment("directives") view=pages::directives::DirectivesPage/>
+                <Route path=(StaticSegment("directives"), ParamSegment("code")) view=pages::directives::DirectivePage/>
             </Routes>
         </Router>
     }

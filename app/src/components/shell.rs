@@ -49,6 +49,7 @@ pub fn AppShell(children: Children) -> impl IntoView {
                 <nav class="nav">
                     <a href="/" class:active=move || path.get() == "/">{t(Key::Overview)}</a>
                     <a href="/analysis" class:active=move || path.get() == "/analysis">{t(Key::Analysis)}</a>
+                    <a href="/directives" class:active=move || path.get().starts_with("/directives")>{t(Key::Directives)}</a>
                     <a href="/sources" class:active=move || path.get() == "/sources">{t(Key::Sources)}</a>
                     <Transition fallback=|| ()>
                         {move || me.get().and_then(|r| r.ok())

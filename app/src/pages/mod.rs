@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod analysis;
+pub mod directives;
 pub mod login;
 pub mod overview;
 pub mod sources;
