@@ -148,7 +148,7 @@ fn Directive() -> impl IntoView {
         <div class="directives">
             <Transition fallback=move || view! { <p>{t(Key::Loading)}</p> }>
                 {move || detail.get().map(|r| match r {
-                    Ok(d) => view! { <DirectiveBody d=d/> }.into_any(),
+                    Ok(d) => view! { <DirectiveBody d=d narrowed=query.with_untracked(|q| q.get("unit").is_some())/> }.into_any(),
                     Err(_) => view! { <p class="load-failed" role="alert">{move || text(lang.get(), Key::LoadFailed)}</p> }.into_any(),
                 })}
             </Transition>
@@ -157,7 +157,7 @@ fn Directive() -> impl IntoView {
 }
 
 #[component]
-fn DirectiveBody(d: DirectiveDetail) -> impl IntoView {
+fn DirectiveBody(d: DirectiveDetail, narrowed: bool) -> impl IntoView {
     let lang = use_lang();
     let code = d.directive.code.clone();
     let central = d.by_unit.iter().any(|u| u.unit.len() == 2);
@@ -189,7 +189,7 @@ fn DirectiveBody(d: DirectiveDetail) -> impl IntoView {
     view! {
         <div class="page-head">
             <p class="crumbs"><a href="/directives">{t(Key::DirTitle)}</a>
-                {(d.unit != "VN").then(|| view! { " › "<a href=format!("/directives/{code}")>{t(Key::DirAllUnits)}</a> })}
+                {narrowed.then(|| view! { " › "<a href=format!("/directives/{code}")>{t(Key::DirAllUnits)}</a> })}
             </p>
             <h1>{t(kind_key(&d.directive.kind))}" "{d.directive.number.clone()}" · "<span data-testid="directive-unit">{d.unit_name.clone()}</span></h1>
             <p class="directive-title">{d.directive.title.clone()}</p>
