@@ -39,6 +39,13 @@ async fn footprint(pool: &PgPool) -> (i64, i64, i64) {
     )
 }
 
+/// A bearer token of Hà Nội's system (`HT-UBKT-01`).
+async fn hanoi_writer(pool: &PgPool) -> String {
+    server::auth::token::create(pool, "t", Role::DataOfficer, "01", Some("HT-UBKT-01"))
+        .await
+        .unwrap()
+}
+
 async fn hanoi_commune(pool: &PgPool) -> String {
     sqlx::query_scalar(
         "SELECT code FROM unit WHERE parent = '01' AND level = 'commune' ORDER BY code LIMIT 1",
@@ -74,9 +81,7 @@ async fn a_500_mb_body_streams_through_in_bounded_memory_and_over_the_limit_leav
     let _one = ONE_AT_A_TIME.lock().await;
     let app = TestApp::seeded().await;
     let pool = &app.db.pool;
-    let token = server::auth::token::create(pool, "t", Role::DataOfficer, "01", Some("HT-UBKT-01"))
-        .await
-        .unwrap();
+    let token = hanoi_writer(pool).await;
     let commune = hanoi_commune(pool).await;
     let post = |body: Body| {
         Request::post("/api/v1/ingest/cases")
@@ -198,9 +203,7 @@ async fn a_server_killed_mid_batch_keeps_nothing_of_it_and_a_resend_lands_whole(
     let _one = ONE_AT_A_TIME.lock().await;
     let db = server::testing::seeded_database().await;
     let pool = &db.pool;
-    let token = server::auth::token::create(pool, "t", Role::DataOfficer, "01", Some("HT-UBKT-01"))
-        .await
-        .unwrap();
+    let token = hanoi_writer(pool).await;
     let commune = hanoi_commune(pool).await;
     // 60,000 cases: three chunks of 20,000, each written inside the batch's one transaction.
     let body: String = (0..60_000)
@@ -305,9 +308,7 @@ async fn a_gzip_body_is_read_decompressed_and_its_limit_counts_what_it_decompres
     let _one = ONE_AT_A_TIME.lock().await;
     let app = TestApp::seeded().await;
     let pool = &app.db.pool;
-    let token = server::auth::token::create(pool, "t", Role::DataOfficer, "01", Some("HT-UBKT-01"))
-        .await
-        .unwrap();
+    let token = hanoi_writer(pool).await;
     let commune = hanoi_commune(pool).await;
     let ndjson: String = (0..50)
         .map(|i| format!("{}\n", case(&format!("GZ-{i}"), &commune)))

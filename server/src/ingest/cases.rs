@@ -3,14 +3,13 @@
 
 use super::Checked;
 use super::kind::{ChunkWriter, RecordKind};
-use super::ledger::{ChunkOutcome, SourceCounts};
+use super::ledger::{ChunkOutcome, Ledger};
 use super::parse::Format;
 use super::record::{CASE, Record, Schema};
 use super::validate::{self, CaseRow, FieldError, Writer};
 use super::write;
 use crate::http::Error;
 use sqlx::PgPool;
-use std::collections::BTreeMap;
 use std::future::Future;
 
 /// Cases (`POST /ingest/cases`, `case.schema.json`).
@@ -37,8 +36,12 @@ impl RecordKind for Cases {
 impl ChunkWriter for write::Batch {
     type Row = CaseRow;
 
-    fn id(&self) -> i64 {
-        write::Batch::id(self)
+    fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    fn into_ledger(self) -> Ledger {
+        self.ledger
     }
 
     fn write(
@@ -46,22 +49,5 @@ impl ChunkWriter for write::Batch {
         rows: Vec<Checked<CaseRow>>,
     ) -> impl Future<Output = Result<ChunkOutcome, Error>> + Send {
         write::Batch::write(self, rows)
-    }
-
-    fn counts(&self) -> BTreeMap<String, SourceCounts> {
-        write::Batch::counts(self)
-    }
-
-    fn rollback(self) -> impl Future<Output = Result<(), Error>> + Send {
-        write::Batch::rollback(self)
-    }
-
-    fn commit(
-        self,
-        bytes: u64,
-        accepted: u64,
-        rejected: u64,
-    ) -> impl Future<Output = Result<(), Error>> + Send {
-        write::Batch::commit(self, bytes, accepted, rejected)
     }
 }

@@ -4,7 +4,7 @@
 //! chunks, limits, tally, dry run) is the same for every kind.
 
 use super::Checked;
-use super::ledger::{ChunkOutcome, SourceCounts};
+use super::ledger::{ChunkOutcome, Ledger, SourceCounts};
 use super::parse::Format;
 use super::record::{Record, Schema};
 use super::validate::{self, FieldError, Writer};
@@ -39,13 +39,17 @@ pub trait RecordKind: 'static {
     ) -> impl Future<Output = Result<Self::Writer, Error>> + Send;
 }
 
-/// Writes a batch's checked rows, one chunk at a time, in one transaction.
-pub trait ChunkWriter: Sized {
+/// Writes a batch's checked rows, one chunk at a time, in one transaction whose books are a
+/// [`Ledger`] (which gives the batch's id, counts, rollback and commit).
+pub trait ChunkWriter: Sized + Send {
     /// The rows it writes.
     type Row;
 
-    /// The batch's id (`ingest_batch.id`).
-    fn id(&self) -> i64;
+    /// The batch's books.
+    fn ledger(&self) -> &Ledger;
+
+    /// The batch's books, the writer done with.
+    fn into_ledger(self) -> Ledger;
 
     /// Checks one chunk of rows (in row order) against what the database knows, and writes the
     /// valid ones.
@@ -54,11 +58,20 @@ pub trait ChunkWriter: Sized {
         rows: Vec<Checked<Self::Row>>,
     ) -> impl Future<Output = Result<ChunkOutcome, Error>> + Send;
 
+    /// The batch's id (`ingest_batch.id`).
+    fn id(&self) -> i64 {
+        self.ledger().id
+    }
+
     /// Rows per data source the writer may write as, so far.
-    fn counts(&self) -> BTreeMap<String, SourceCounts>;
+    fn counts(&self) -> BTreeMap<String, SourceCounts> {
+        self.ledger().counts.clone()
+    }
 
     /// Keeps nothing of the batch (a check only).
-    fn rollback(self) -> impl Future<Output = Result<(), Error>> + Send;
+    fn rollback(self) -> impl Future<Output = Result<(), Error>> + Send {
+        self.into_ledger().rollback()
+    }
 
     /// Records the batch's figures and each source's arrival and counters, and commits.
     fn commit(
@@ -66,5 +79,7 @@ pub trait ChunkWriter: Sized {
         bytes: u64,
         accepted: u64,
         rejected: u64,
-    ) -> impl Future<Output = Result<(), Error>> + Send;
+    ) -> impl Future<Output = Result<(), Error>> + Send {
+        self.into_ledger().commit(bytes, accepted, rejected)
+    }
 }

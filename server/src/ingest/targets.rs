@@ -9,8 +9,8 @@
 
 use super::Checked;
 use super::kind::{ChunkWriter, RecordKind};
+use super::ledger::ChunkOutcome;
 use super::ledger::Ledger;
-use super::ledger::{ChunkOutcome, SourceCounts};
 use super::parse::Format;
 use super::record::{Record, Schema, TARGET};
 use super::validate::{FieldError, Fields, Optional, Required, Writer};
@@ -18,7 +18,7 @@ use crate::http::Error;
 use crate::seed::encode::CopyBuf;
 use domain::{Sector, TargetMeasure, UnitCode};
 use sqlx::PgPool;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// Years a target may be set for.
 pub const YEARS: std::ops::RangeInclusive<i64> = 2000..=2100;
@@ -160,8 +160,12 @@ impl TargetBatch {
 impl ChunkWriter for TargetBatch {
     type Row = TargetRow;
 
-    fn id(&self) -> i64 {
-        self.ledger.id
+    fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    fn into_ledger(self) -> Ledger {
+        self.ledger
     }
 
     async fn write(&mut self, rows: Vec<Checked<TargetRow>>) -> Result<ChunkOutcome, Error> {
@@ -201,18 +205,6 @@ impl ChunkWriter for TargetBatch {
             }
         }
         Ok(out)
-    }
-
-    fn counts(&self) -> BTreeMap<String, SourceCounts> {
-        self.ledger.counts.clone()
-    }
-
-    async fn rollback(self) -> Result<(), Error> {
-        self.ledger.rollback().await
-    }
-
-    async fn commit(self, bytes: u64, accepted: u64, rejected: u64) -> Result<(), Error> {
-        self.ledger.commit(bytes, accepted, rejected).await
     }
 }
 

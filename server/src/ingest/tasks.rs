@@ -10,8 +10,8 @@
 
 use super::Checked;
 use super::kind::{ChunkWriter, RecordKind};
+use super::ledger::ChunkOutcome;
 use super::ledger::Ledger;
-use super::ledger::{ChunkOutcome, SourceCounts};
 use super::parse::Format;
 use super::record::{Record, Schema, TASK};
 use super::validate::{self, FieldError, Fields, Optional, Required, Writer};
@@ -20,7 +20,7 @@ use crate::seed::encode::CopyBuf;
 use chrono::NaiveDate;
 use domain::{TaskStatus, UnitCode};
 use sqlx::PgPool;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 /// A task that meets its schema and the rules between its fields.
 #[derive(Debug, Clone, PartialEq)]
@@ -321,8 +321,12 @@ impl TaskBatch {
 impl ChunkWriter for TaskBatch {
     type Row = TaskRow;
 
-    fn id(&self) -> i64 {
-        self.ledger.id
+    fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    fn into_ledger(self) -> Ledger {
+        self.ledger
     }
 
     async fn write(&mut self, rows: Vec<Checked<TaskRow>>) -> Result<ChunkOutcome, Error> {
@@ -356,18 +360,6 @@ impl ChunkWriter for TaskBatch {
             }
         }
         Ok(out)
-    }
-
-    fn counts(&self) -> BTreeMap<String, SourceCounts> {
-        self.ledger.counts.clone()
-    }
-
-    async fn rollback(self) -> Result<(), Error> {
-        self.ledger.rollback().await
-    }
-
-    async fn commit(self, bytes: u64, accepted: u64, rejected: u64) -> Result<(), Error> {
-        self.ledger.commit(bytes, accepted, rejected).await
     }
 }
 

@@ -12,7 +12,7 @@ use crate::http::Error;
 use crate::seed::encode::CopyBuf;
 use domain::CaseKind;
 use sqlx::PgConnection;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// A batch of cases being written: its books ([`Ledger`]) and the procedure each kind follows.
 pub struct Batch {
@@ -176,26 +176,6 @@ impl Batch {
         }
         out.errors.sort_by_key(|(row, _)| *row);
         Ok(out)
-    }
-
-    /// The batch's id (`ingest_batch.id`, `cases.batch`).
-    pub fn id(&self) -> i64 {
-        self.ledger.id
-    }
-
-    /// Rows per data source the writer may write as.
-    pub fn counts(&self) -> BTreeMap<String, super::ledger::SourceCounts> {
-        self.ledger.counts.clone()
-    }
-
-    /// Keeps nothing of the batch (a check only).
-    pub async fn rollback(self) -> Result<(), Error> {
-        self.ledger.rollback().await
-    }
-
-    /// Records the batch's figures and each source's arrival and counters, and commits.
-    pub async fn commit(self, bytes: u64, accepted: u64, rejected: u64) -> Result<(), Error> {
-        self.ledger.commit(bytes, accepted, rejected).await
     }
 
     /// Records the batch's figures, leaves the sources' counters alone, and gives the
