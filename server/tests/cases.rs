@@ -6,7 +6,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::TestApp;
+use common::{TestApp, scalar};
 use domain::facts::space::{within_polygon, within_radius};
 use domain::facts::{Dimension, Engine, Filter, decode};
 use http_body_util::BodyExt;
@@ -50,10 +50,6 @@ async fn all_ids(app: &TestApp, cookie: &str, query: &str) -> (i64, Vec<i64>) {
         out.extend(got);
     }
     (total, out)
-}
-
-async fn scalar(pool: &PgPool, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
 }
 
 async fn id_list(pool: &PgPool, sql: &str) -> Vec<i64> {

@@ -3,21 +3,11 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use common::TestApp;
 use domain::Role;
 use serde_json::{Value, json};
 use sqlx::PgPool;
-
-async fn get(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
-    let req = Request::get(path)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(Body::empty())
-        .unwrap();
-    let (status, _, json) = app.send(req).await;
-    (status, json)
-}
 
 /// A task of `TEST-CT` for `unit`, assigned `from` days ago, due in `to` days, at `progress`
 /// (done `done` days ago if given); answers its id.
@@ -97,7 +87,7 @@ async fn tasks_are_counted_by_state_level_and_unit_within_scope() {
     let leader = server::auth::token::create(pool, "l", Role::Leader, "VN", None)
         .await
         .unwrap();
-    let (status, list) = get(&app, &leader, "/api/v1/directives").await;
+    let (status, list) = app.get_as(&leader, "/api/v1/directives").await;
     assert_eq!(status, StatusCode::OK, "{list}");
     assert_eq!(list["as_of"], today.to_string());
     let listed = list["directives"].as_array().unwrap();
@@ -120,7 +110,7 @@ async fn tasks_are_counted_by_state_level_and_unit_within_scope() {
         .unwrap();
     assert_eq!(seeded["tasks"]["assigned"], n);
 
-    let (status, vn) = get(&app, &leader, "/api/v1/directives/TEST-CT").await;
+    let (status, vn) = app.get_as(&leader, "/api/v1/directives/TEST-CT").await;
     assert_eq!(status, StatusCode::OK, "{vn}");
     assert_eq!(vn["unit"], "VN");
     let levels: Vec<(String, [u64; 5])> = vn["by_level"]
@@ -155,7 +145,7 @@ async fn tasks_are_counted_by_state_level_and_unit_within_scope() {
     let hanoi = server::auth::token::create(pool, "h", Role::Leader, "01", None)
         .await
         .unwrap();
-    let (_, list) = get(&app, &hanoi, "/api/v1/directives").await;
+    let (_, list) = app.get_as(&hanoi, "/api/v1/directives").await;
     let test = list["directives"]
         .as_array()
         .unwrap()
@@ -164,7 +154,7 @@ async fn tasks_are_counted_by_state_level_and_unit_within_scope() {
         .unwrap()
         .clone();
     assert_eq!(counts(&test["tasks"]), [4, 1, 1, 1, 1]);
-    let (status, own) = get(&app, &hanoi, "/api/v1/directives/TEST-CT").await;
+    let (status, own) = app.get_as(&hanoi, "/api/v1/directives/TEST-CT").await;
     assert_eq!(status, StatusCode::OK, "{own}");
     assert_eq!(own["unit"], "01");
     let tasks = own["tasks"].as_array().unwrap();
@@ -184,11 +174,15 @@ async fn tasks_are_counted_by_state_level_and_unit_within_scope() {
     assert_eq!(counts(&here["tasks"]), [2, 0, 0, 1, 1]);
 
     // Outside the scope, unknown codes, unknown parameters.
-    let (status, _) = get(&app, &hanoi, "/api/v1/directives/TEST-CT?unit=79").await;
+    let (status, _) = app
+        .get_as(&hanoi, "/api/v1/directives/TEST-CT?unit=79")
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = get(&app, &hanoi, "/api/v1/directives/NO-SUCH").await;
+    let (status, _) = app.get_as(&hanoi, "/api/v1/directives/NO-SUCH").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, bad) = get(&app, &hanoi, "/api/v1/directives/TEST-CT?level=1").await;
+    let (status, bad) = app
+        .get_as(&hanoi, "/api/v1/directives/TEST-CT?level=1")
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(bad.to_string().contains("level"), "{bad}");
 }

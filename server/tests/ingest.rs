@@ -9,8 +9,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use bytes::Bytes;
-use common::TestApp;
-use domain::Role;
+use common::{TestApp, commune_of, errors_of, hanoi_token, scalar};
 use futures::StreamExt;
 use http_body_util::BodyExt;
 use rand::{Rng, SeedableRng};
@@ -88,10 +87,6 @@ async fn read_back(app: &TestApp, who: Who<'_>, source: &str, external_id: &str)
     record
 }
 
-async fn scalar(pool: &PgPool, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
-}
-
 async fn text(pool: &PgPool, sql: &str) -> String {
     sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
 }
@@ -102,24 +97,6 @@ async fn footprint(pool: &PgPool) -> (i64, i64) {
         scalar(pool, "SELECT count(*) FROM cases").await,
         scalar(pool, "SELECT count(*) FROM ingest_batch").await,
     )
-}
-
-/// A bearer token of the data source `HT-UBKT-01`, scoped to Hà Nội.
-async fn hanoi_token(pool: &PgPool) -> String {
-    server::auth::token::create(pool, "ubkt-01", Role::DataOfficer, "01", Some("HT-UBKT-01"))
-        .await
-        .unwrap()
-}
-
-/// A commune of a province (the first by code).
-async fn commune_of(pool: &PgPool, province: &str) -> String {
-    sqlx::query_scalar(
-        "SELECT code FROM unit WHERE parent = $1 AND level = 'commune' ORDER BY code LIMIT 1",
-    )
-    .bind(province)
-    .fetch_one(pool)
-    .await
-    .unwrap()
 }
 
 /// A full case of Hà Nội's system about a member of `commune`.
@@ -156,21 +133,6 @@ fn minimal_case(id: &str, commune: &str) -> Value {
         "status": "in_progress",
         "opened_on": "2025-07-15"
     })
-}
-
-/// `(row, field)` of each error of a report.
-fn errors_of(report: &Value) -> Vec<(u64, String)> {
-    report["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["row"].as_u64().unwrap(),
-                e["field"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
 }
 
 /// The location the center gives a case without one: its subject unit's.

@@ -8,8 +8,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use bytes::Bytes;
-use common::TestApp;
-use domain::Role;
+use common::{TestApp, commune_of, hanoi_token, scalar};
 use serde_json::{Value, json};
 use server::ingest::IngestLimits;
 use sqlx::PgPool;
@@ -22,10 +21,6 @@ use tokio::sync::Mutex;
 /// The tests here measure memory and kill processes: one at a time.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::const_new(());
 
-async fn scalar(pool: &PgPool, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
-}
-
 /// Cases, batches and the source's counters: what a batch would change.
 async fn footprint(pool: &PgPool) -> (i64, i64, i64) {
     (
@@ -37,22 +32,6 @@ async fn footprint(pool: &PgPool) -> (i64, i64, i64) {
         )
         .await,
     )
-}
-
-/// A bearer token of Hà Nội's system (`HT-UBKT-01`).
-async fn hanoi_writer(pool: &PgPool) -> String {
-    server::auth::token::create(pool, "t", Role::DataOfficer, "01", Some("HT-UBKT-01"))
-        .await
-        .unwrap()
-}
-
-async fn hanoi_commune(pool: &PgPool) -> String {
-    sqlx::query_scalar(
-        "SELECT code FROM unit WHERE parent = '01' AND level = 'commune' ORDER BY code LIMIT 1",
-    )
-    .fetch_one(pool)
-    .await
-    .unwrap()
 }
 
 fn case(id: &str, commune: &str) -> Value {
@@ -81,8 +60,8 @@ async fn a_500_mb_body_streams_through_in_bounded_memory_and_over_the_limit_leav
     let _one = ONE_AT_A_TIME.lock().await;
     let app = TestApp::seeded().await;
     let pool = &app.db.pool;
-    let token = hanoi_writer(pool).await;
-    let commune = hanoi_commune(pool).await;
+    let token = hanoi_token(pool).await;
+    let commune = commune_of(pool, "01").await;
     let post = |body: Body| {
         Request::post("/api/v1/ingest/cases")
             .header(header::AUTHORIZATION, format!("Bearer {token}"))
@@ -203,8 +182,8 @@ async fn a_server_killed_mid_batch_keeps_nothing_of_it_and_a_resend_lands_whole(
     let _one = ONE_AT_A_TIME.lock().await;
     let db = server::testing::seeded_database().await;
     let pool = &db.pool;
-    let token = hanoi_writer(pool).await;
-    let commune = hanoi_commune(pool).await;
+    let token = hanoi_token(pool).await;
+    let commune = commune_of(pool, "01").await;
     // 60,000 cases: three chunks of 20,000, each written inside the batch's one transaction.
     let body: String = (0..60_000)
         .map(|i| format!("{}\n", case(&format!("KILL-{i}"), &commune)))
@@ -308,8 +287,8 @@ async fn a_gzip_body_is_read_decompressed_and_its_limit_counts_what_it_decompres
     let _one = ONE_AT_A_TIME.lock().await;
     let app = TestApp::seeded().await;
     let pool = &app.db.pool;
-    let token = hanoi_writer(pool).await;
-    let commune = hanoi_commune(pool).await;
+    let token = hanoi_token(pool).await;
+    let commune = commune_of(pool, "01").await;
     let ndjson: String = (0..50)
         .map(|i| format!("{}\n", case(&format!("GZ-{i}"), &commune)))
         .collect();

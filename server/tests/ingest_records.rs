@@ -9,7 +9,7 @@ mod common;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::TestApp;
+use common::{TestApp, commune_of, errors_of, hanoi_token, scalar};
 use domain::Role;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
@@ -54,33 +54,11 @@ async fn ingested(
 const TASKS: &str = "/api/v1/ingest/tasks";
 const TARGETS: &str = "/api/v1/ingest/targets";
 
-async fn scalar(pool: &PgPool, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
-}
-
-/// A bearer token of the data source `HT-UBKT-01`, scoped to Hà Nội.
-async fn hanoi_token(pool: &PgPool) -> String {
-    server::auth::token::create(pool, "ubkt-01", Role::DataOfficer, "01", Some("HT-UBKT-01"))
-        .await
-        .unwrap()
-}
-
 /// A token of the centre, bound to no source.
 async fn centre_token(pool: &PgPool) -> String {
     server::auth::token::create(pool, "centre", Role::DataOfficer, "VN", None)
         .await
         .unwrap()
-}
-
-/// A commune of a province (the first by code).
-async fn commune_of(pool: &PgPool, province: &str) -> String {
-    sqlx::query_scalar(
-        "SELECT code FROM unit WHERE parent = $1 AND level = 'commune' ORDER BY code LIMIT 1",
-    )
-    .bind(province)
-    .fetch_one(pool)
-    .await
-    .unwrap()
 }
 
 /// A directive of the demo data.
@@ -89,21 +67,6 @@ async fn a_directive(pool: &PgPool) -> String {
         .fetch_one(pool)
         .await
         .unwrap()
-}
-
-/// `(row, field)` of each error of a report.
-fn errors_of(report: &Value) -> Vec<(u64, String)> {
-    report["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["row"].as_u64().unwrap(),
-                e["field"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
 }
 
 /// Tasks, task reports, targets and batches in the database, to show that a batch left nothing.

@@ -5,20 +5,10 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::TestApp;
+use common::{TestApp, scalar};
 use domain::Role;
 use serde_json::{Value, json};
 use sqlx::PgPool;
-
-/// `GET path` with a bearer token; the status and the JSON answer.
-async fn get(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
-    let req = Request::get(path)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(Body::empty())
-        .unwrap();
-    let (status, _, json) = app.send(req).await;
-    (status, json)
-}
 
 async fn token(pool: &PgPool, role: Role, scope: &str, source: Option<&str>) -> String {
     server::auth::token::create(pool, "t", role, scope, source)
@@ -28,10 +18,6 @@ async fn token(pool: &PgPool, role: Role, scope: &str, source: Option<&str>) -> 
 
 async fn exec(pool: &PgPool, sql: &str) {
     sqlx::query(sql).execute(pool).await.unwrap();
-}
-
-async fn scalar(pool: &PgPool, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
 }
 
 /// The actions on the alert of source `HT-UBKT-01`, in order.
@@ -73,7 +59,7 @@ async fn the_registry_lists_each_source_with_its_figures_and_state() {
     exec(pool, "DELETE FROM ingest_batch WHERE source = 'HT-KLD-TW'").await;
     exec(pool, "INSERT INTO ingest_batch (record_kind, actor, source, format, finished_at, accepted, rejected) VALUES ('cases', 't', 'HT-KLD-TW', 'csv', now(), 10, 30)").await;
     let leader = token(pool, Role::Leader, "VN", None).await;
-    let (status, page) = get(&app, &leader, "/api/v1/sources").await;
+    let (status, page) = app.get_as(&leader, "/api/v1/sources").await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let listed = page["sources"].as_array().unwrap().len() as i64;
     assert_eq!(
@@ -129,7 +115,7 @@ async fn the_registry_lists_each_source_with_its_figures_and_state() {
 
     // A province's user sees only the sources its province owns.
     let hanoi_user = token(pool, Role::Analyst, "01", None).await;
-    let (status, own) = get(&app, &hanoi_user, "/api/v1/sources").await;
+    let (status, own) = app.get_as(&hanoi_user, "/api/v1/sources").await;
     assert_eq!(status, StatusCode::OK);
     let codes: Vec<&str> = own["sources"]
         .as_array()
@@ -145,9 +131,9 @@ async fn the_registry_lists_each_source_with_its_figures_and_state() {
     .unwrap();
     assert_eq!(codes, expected);
     assert!(!codes.is_empty() && codes.iter().all(|c| *c != "HT-UBKT-79"));
-    let (status, refused) = get(&app, &hanoi_user, "/api/v1/sources?unit=79").await;
+    let (status, refused) = app.get_as(&hanoi_user, "/api/v1/sources?unit=79").await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
-    let (status, refused) = get(&app, &hanoi_user, "/api/v1/sources?colour=red").await;
+    let (status, refused) = app.get_as(&hanoi_user, "/api/v1/sources?colour=red").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
     assert!(refused.to_string().contains("colour"), "{refused}");
 }
@@ -206,7 +192,7 @@ async fn quality_scores_follow_hand_counted_cases() {
         0
     );
     let leader = token(pool, Role::Leader, "VN", None).await;
-    let (_, page) = get(&app, &leader, "/api/v1/sources").await;
+    let (_, page) = app.get_as(&leader, "/api/v1/sources").await;
     let q = source(&page, "TEST-Q");
     assert_eq!(q["state"], "live");
     assert_eq!(q["kind"], "upload");
@@ -225,7 +211,7 @@ async fn quality_scores_follow_hand_counted_cases() {
     assert!(close(&s["overall"], (0.8 + 0.75 + 0.75 + 0.75 + 1.0) / 5.0));
 
     // A unit's quality: every case within it, every source it owns.
-    let (status, vn) = get(&app, &leader, "/api/v1/quality").await;
+    let (status, vn) = app.get_as(&leader, "/api/v1/quality").await;
     assert_eq!(status, StatusCode::OK, "{vn}");
     assert_eq!(vn["unit"], "VN");
     assert_eq!(
@@ -247,14 +233,14 @@ async fn quality_scores_follow_hand_counted_cases() {
         scalar(pool, "SELECT count(*) FROM data_source").await
     );
     let hanoi_user = token(pool, Role::Analyst, "01", None).await;
-    let (status, own) = get(&app, &hanoi_user, "/api/v1/quality").await;
+    let (status, own) = app.get_as(&hanoi_user, "/api/v1/quality").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(own["unit"], "01");
     assert_eq!(
         own["quality"]["records"],
         scalar(pool, "SELECT count(*) FROM cases WHERE province = '01'").await
     );
-    let (status, _) = get(&app, &hanoi_user, "/api/v1/quality?unit=79").await;
+    let (status, _) = app.get_as(&hanoi_user, "/api/v1/quality?unit=79").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 

@@ -80,3 +80,70 @@ impl TestApp {
         set.split(';').next().unwrap().to_string()
     }
 }
+
+impl TestApp {
+    /// `GET path` with a bearer token; the status and the JSON answer.
+    pub async fn get_as(&self, token: &str, path: &str) -> (StatusCode, serde_json::Value) {
+        self.with_token(token, Request::get(path), Body::empty())
+            .await
+    }
+
+    /// A request with a bearer token; the status and the JSON answer (or the text as a string).
+    pub async fn with_token(
+        &self,
+        token: &str,
+        req: axum::http::request::Builder,
+        body: Body,
+    ) -> (StatusCode, serde_json::Value) {
+        let req = req
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(body)
+            .unwrap();
+        let (status, _, json) = self.send(req).await;
+        (status, json)
+    }
+}
+
+/// One number a query answers.
+pub async fn scalar(pool: &sqlx::PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+}
+
+/// A commune of a province (the first by code).
+pub async fn commune_of(pool: &sqlx::PgPool, province: &str) -> String {
+    sqlx::query_scalar(
+        "SELECT code FROM unit WHERE parent = $1 AND level = 'commune' ORDER BY code LIMIT 1",
+    )
+    .bind(province)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+/// A bearer token of the data source `HT-UBKT-01`, scoped to Hà Nội.
+pub async fn hanoi_token(pool: &sqlx::PgPool) -> String {
+    server::auth::token::create(
+        pool,
+        "ubkt-01",
+        domain::Role::DataOfficer,
+        "01",
+        Some("HT-UBKT-01"),
+    )
+    .await
+    .unwrap()
+}
+
+/// `(row, field)` of each error of an ingest report.
+pub fn errors_of(report: &serde_json::Value) -> Vec<(u64, String)> {
+    report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_u64().unwrap(),
+                e["field"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
