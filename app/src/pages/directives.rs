@@ -2,6 +2,7 @@
 //! its tasks by state, by level, by unit on a map of completion, and the unit's own task list.
 
 use crate::api;
+use crate::components::or_failed;
 use crate::components::shell::AppShell;
 use crate::i18n::{Key, t, text, use_lang};
 use crate::map::{AreaMap, MapValue};
@@ -82,7 +83,6 @@ pub fn DirectivesPage() -> impl IntoView {
 
 #[component]
 fn Directives() -> impl IntoView {
-    let lang = use_lang();
     let list = LocalResource::new(|| api::get::<DirectiveList>("/api/v1/directives"));
     view! {
         <div class="directives">
@@ -91,14 +91,12 @@ fn Directives() -> impl IntoView {
                 <p class="hint">{t(Key::DirHint)}</p>
             </div>
             <Transition fallback=move || view! { <p>{t(Key::Loading)}</p> }>
-                {move || list.get().map(|r| match r {
-                    Ok(l) => view! {
+                {move || list.get().map(|r| or_failed(r, |l| view! {
                         <ul class="directive-list" data-testid="directive-list">
                             {l.directives.into_iter().map(|d| view! { <DirectiveItem d=d/> }).collect_view()}
                         </ul>
-                    }.into_any(),
-                    Err(_) => view! { <p class="load-failed" role="alert">{move || text(lang.get(), Key::LoadFailed)}</p> }.into_any(),
-                })}
+                    })
+                )}
             </Transition>
         </div>
     }
@@ -130,7 +128,6 @@ pub fn DirectivePage() -> impl IntoView {
 
 #[component]
 fn Directive() -> impl IntoView {
-    let lang = use_lang();
     let params = leptos_router::hooks::use_params_map();
     let query = leptos_router::hooks::use_query_map();
     let detail = LocalResource::new(move || {
@@ -147,10 +144,8 @@ fn Directive() -> impl IntoView {
     view! {
         <div class="directives">
             <Transition fallback=move || view! { <p>{t(Key::Loading)}</p> }>
-                {move || detail.get().map(|r| match r {
-                    Ok(d) => view! { <DirectiveBody d=d narrowed=query.with_untracked(|q| q.get("unit").is_some())/> }.into_any(),
-                    Err(_) => view! { <p class="load-failed" role="alert">{move || text(lang.get(), Key::LoadFailed)}</p> }.into_any(),
-                })}
+                {move || detail.get().map(|r| or_failed(r, |d| view! { <DirectiveBody d=d narrowed=query.with_untracked(|q| q.get("unit").is_some())/> })
+                )}
             </Transition>
         </div>
     }

@@ -3,6 +3,7 @@
 
 use crate::api;
 use crate::components::kpi::{KpiTile, Unit};
+use crate::components::or_failed;
 use crate::components::quality::{FreshnessNote, QualityBreakdown, grade, state_key};
 use crate::components::shell::AppShell;
 use crate::i18n::{Key, t, text, use_lang};
@@ -20,17 +21,12 @@ pub fn OverviewPage() -> impl IntoView {
 
 #[component]
 fn Overview() -> impl IntoView {
-    let lang = use_lang();
     let summary = LocalResource::new(|| api::get::<Summary>("/api/v1/summary"));
     view! {
         <div class="overview">
             <Transition fallback=move || view! { <Skeleton/> }>
-                {move || summary.get().map(|r| match r {
-                    Ok(s) => view! { <OverviewBody summary=s/> }.into_any(),
-                    Err(_) => view! {
-                        <p class="load-failed" role="alert">{move || text(lang.get(), Key::LoadFailed)}</p>
-                    }.into_any(),
-                })}
+                {move || summary.get().map(|r| or_failed(r, |s| view! { <OverviewBody summary=s/> })
+                )}
             </Transition>
         </div>
     }

@@ -3,6 +3,7 @@
 //! `?source=CODE` (the link of a source's alert) opens that source; `?state=late` filters.
 
 use crate::api;
+use crate::components::or_failed;
 use crate::components::quality::{
     FreshnessNote, QualityBreakdown, StateChip, cadence, grade, state_key,
 };
@@ -21,7 +22,6 @@ pub fn SourcesPage() -> impl IntoView {
 
 #[component]
 fn Sources() -> impl IntoView {
-    let lang = use_lang();
     let page = LocalResource::new(|| api::get::<SourcePage>("/api/v1/sources"));
     let unit = LocalResource::new(|| api::get::<UnitQuality>("/api/v1/quality"));
     let query = leptos_router::hooks::use_query_map();
@@ -38,16 +38,9 @@ fn Sources() -> impl IntoView {
                 <p class="hint">{t(Key::SourcesHint)}</p>
             </div>
             <Transition fallback=move || view! { <p class="loading">{t(Key::Loading)}</p> }>
-                {move || unit.get().map(|r| match r {
-                    Ok(q) => view! { <UnitSummary quality=q filter=filter/> }.into_any(),
-                    Err(_) => ().into_any(),
-                })}
-                {move || page.get().map(|r| match r {
-                    Ok(p) => view! { <SourceTable page=p open=open filter=filter/> }.into_any(),
-                    Err(_) => view! {
-                        <p class="load-failed" role="alert">{move || text(lang.get(), Key::LoadFailed)}</p>
-                    }.into_any(),
-                })}
+                {move || unit.get().and_then(|r| r.ok()).map(|q| view! { <UnitSummary quality=q filter=filter/> })}
+                {move || page.get().map(|r| or_failed(r, |p| view! { <SourceTable page=p open=open filter=filter/> })
+                )}
             </Transition>
         </div>
     }

@@ -2,6 +2,7 @@
 //! a connected system's token, the demo data's `seed`), by which batch and when, and what changed.
 
 use crate::api;
+use crate::components::or_failed;
 use crate::i18n::{Key, t, text, use_lang};
 use domain::api::{CaseHistory, CaseVersion};
 use domain::format::{self, Lang};
@@ -70,7 +71,6 @@ pub fn field_value(field: &str, value: &str, lang: Lang) -> String {
 /// The panel for case `id`; `on_close` closes it.
 #[component]
 pub fn CaseHistoryPanel(id: u32, on_close: impl Fn() + Send + Sync + 'static) -> impl IntoView {
-    let lang = use_lang();
     let history = LocalResource::new(move || async move {
         api::get::<CaseHistory>(&format!("/api/v1/cases/{id}/history")).await
     });
@@ -81,17 +81,15 @@ pub fn CaseHistoryPanel(id: u32, on_close: impl Fn() + Send + Sync + 'static) ->
                 <button type="button" class="btn-ghost" on:click=move |_| on_close()>{t(Key::Close)}</button>
             </div>
             <Transition fallback=move || view! { <p>{t(Key::Loading)}</p> }>
-                {move || history.get().map(|r| match r {
-                    Ok(h) => view! {
+                {move || history.get().map(|r| or_failed(r, |h| view! {
                         <p class="history-key">
                             <code>{h.source.clone()}</code>" · "<code>{h.external_id.clone()}</code>
                         </p>
                         <ol class="history-list" reversed>
                             {h.versions.iter().rev().cloned().map(|v| view! { <Version version=v/> }).collect_view()}
                         </ol>
-                    }.into_any(),
-                    Err(_) => view! { <p class="load-failed" role="alert">{move || text(lang.get(), Key::LoadFailed)}</p> }.into_any(),
-                })}
+                    })
+                )}
             </Transition>
         </aside>
     }
