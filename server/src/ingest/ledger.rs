@@ -204,6 +204,27 @@ impl Ledger {
         }
     }
 
+    /// Copies a chunk's encoded rows into a staging table (`copy`, a `COPY … FROM STDIN`) and
+    /// runs `then` (the upsert, and emptying the table) in the batch's transaction.
+    pub async fn stage(
+        &mut self,
+        copy: &str,
+        rows: &crate::seed::encode::CopyBuf,
+        then: &[&str],
+    ) -> Result<(), Error> {
+        if rows.rows == 0 {
+            return Ok(());
+        }
+        let conn = &mut *self.tx;
+        let mut sink = conn.copy_in_raw(copy).await?;
+        sink.send(rows.bytes.as_slice()).await?;
+        sink.finish().await?;
+        for statement in then {
+            sqlx::query(statement).execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+
     /// Keeps nothing of the batch (a check only).
     pub async fn rollback(self) -> Result<(), Error> {
         self.tx.rollback().await?;

@@ -350,15 +350,13 @@ impl ChunkWriter for TaskBatch {
                     .reject(&mut out, r.row, r.source.as_deref(), errors),
             }
         }
-        if buf.rows > 0 {
-            let conn = &mut *self.ledger.tx;
-            let mut copy = conn.copy_in_raw(COPY_STAGING).await?;
-            copy.send(buf.bytes.as_slice()).await?;
-            copy.finish().await?;
-            for statement in [UPSERT, LINK_PARENTS, REPORT, "TRUNCATE ingest_task"] {
-                sqlx::query(statement).execute(&mut *conn).await?;
-            }
-        }
+        self.ledger
+            .stage(
+                COPY_STAGING,
+                &buf,
+                &[UPSERT, LINK_PARENTS, REPORT, "TRUNCATE ingest_task"],
+            )
+            .await?;
         Ok(out)
     }
 }
