@@ -42,6 +42,28 @@ pub async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
     read(resp).await
 }
 
+/// An answer, and when it was saved if it came from the service worker's copy (offline).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Saved<T> {
+    pub value: T,
+    /// RFC 3339, from the `x-oversight-saved-at` header the service worker adds to saved copies.
+    pub saved_at: Option<String>,
+}
+
+/// `GET url` and read JSON, saying whether it is a saved copy.
+#[cfg(feature = "hydrate")]
+pub async fn get_saved<T: DeserializeOwned>(url: &str) -> Result<Saved<T>, ApiFailure> {
+    let resp = gloo_net::http::Request::get(url)
+        .send()
+        .await
+        .map_err(|_| ApiFailure::Network)?;
+    let saved_at = resp.headers().get("x-oversight-saved-at");
+    Ok(Saved {
+        value: read(resp).await?,
+        saved_at,
+    })
+}
+
 /// `GET url` as text.
 #[cfg(feature = "hydrate")]
 pub async fn get_text(url: &str) -> Result<String, ApiFailure> {
@@ -87,6 +109,11 @@ pub async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Res
 // On the server these calls never run: data is loaded by the browser after hydration.
 #[cfg(not(feature = "hydrate"))]
 pub async fn get<T: DeserializeOwned>(_url: &str) -> Result<T, ApiFailure> {
+    Err(ApiFailure::Network)
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub async fn get_saved<T: DeserializeOwned>(_url: &str) -> Result<Saved<T>, ApiFailure> {
     Err(ApiFailure::Network)
 }
 

@@ -110,6 +110,80 @@ pub fn save_file(name: &str, mime: &str, bytes: &[u8]) {
     let _ = (name, mime, bytes);
 }
 
+/// Registers the service worker that keeps the last figures for a weak link (`/sw.js`).
+pub fn register_service_worker() {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let Some(w) = web_sys::window() else { return };
+        let Ok(sw) = js_sys::Reflect::get(
+            &js_sys::Reflect::get(&w, &"navigator".into()).unwrap_or_default(),
+            &"serviceWorker".into(),
+        ) else {
+            return;
+        };
+        if sw.is_undefined() {
+            return;
+        }
+        if let Ok(register) = js_sys::Reflect::get(&sw, &"register".into())
+            .and_then(|f| f.dyn_into::<js_sys::Function>())
+        {
+            let _ = register.call1(&sw, &"/sw.js".into());
+        }
+    }
+}
+
+/// Keeps `online` equal to `navigator.onLine`, following the browser's online and offline events.
+pub fn watch_online(online: leptos::prelude::RwSignal<bool>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::prelude::Set;
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::prelude::Closure;
+        let Some(w) = web_sys::window() else { return };
+        let now = js_sys::Reflect::get(
+            &js_sys::Reflect::get(&w, &"navigator".into()).unwrap_or_default(),
+            &"onLine".into(),
+        )
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(true);
+        online.set(now);
+        for (event, value) in [("online", true), ("offline", false)] {
+            let f = Closure::<dyn FnMut()>::new(move || online.set(value));
+            let _ = w.add_event_listener_with_callback(event, f.as_ref().unchecked_ref());
+            f.forget();
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = online;
+}
+
+/// Deletes the figures the service worker saved (at logout).
+pub async fn forget_saved_data() {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let Some(w) = web_sys::window() else { return };
+        let Ok(caches) = js_sys::Reflect::get(&w, &"caches".into()) else {
+            return;
+        };
+        if caches.is_undefined() {
+            return;
+        }
+        if let Ok(delete) = js_sys::Reflect::get(&caches, &"delete".into())
+            .and_then(|f| f.dyn_into::<js_sys::Function>())
+            && let Ok(p) = delete.call1(&caches, &SAVED_CACHE.into())
+            && let Ok(p) = p.dyn_into::<js_sys::Promise>()
+        {
+            let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+        }
+    }
+}
+
+/// The service worker's cache of pages, files and figures (public/assets/sw.js names it too).
+pub const SAVED_CACHE: &str = "oversight-saved-v1";
+
 #[cfg(test)]
 mod tests {
     use super::safe_next;

@@ -74,6 +74,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <p class="not-found">{t(Key::NotFound)}</p> }>
                 <Route path=StaticSegment("login") view=pages::login::LoginPage/>
                 <Route path=StaticSegment("") view=pages::overview::OverviewPage/>
+                <Route path=(StaticSegment("overview"), ParamSegment("code")) view=pages::overview::UnitOverviewPage/>
                 <Route path=StaticSegment("analysis") view=pages::analysis::AnalysisPage/>
                 <Route path=StaticSegment("upload") view=pages::upload::UploadPage/>
                 <Route path=StaticSegment("sources") view=pages::sources::SourcesPage/>
@@ -90,6 +91,7 @@ pub fn App() -> impl IntoView {
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(App);
+    browser::register_service_worker();
     // Marks the page interactive (end-to-end tests wait for it before typing).
     if let Some(body) = web_sys::window()
         .and_then(|w| w.document())

@@ -8,8 +8,10 @@ pub mod directives;
 pub mod facts;
 pub mod format;
 pub mod geometry;
+pub mod overview;
 pub mod quality;
 pub mod summary;
+pub mod targets;
 pub mod vocab;
 pub mod xlsx;
 

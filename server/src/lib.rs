@@ -11,6 +11,7 @@ pub mod geography;
 pub mod http;
 pub mod ingest;
 pub mod quality;
+pub mod rollup;
 pub mod scope;
 pub mod seed;
 pub mod testing;

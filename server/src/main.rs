@@ -299,6 +299,7 @@ async fn seed(
 
 async fn serve(config: Arc<Config>, pool: sqlx::PgPool) -> anyhow::Result<()> {
     server::quality::spawn_watch(pool.clone());
+    server::rollup::spawn_compactor(pool.clone());
     let app = server::http::app(config.clone(), pool);
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await

@@ -3,6 +3,7 @@
 pub mod kpi;
 pub mod quality;
 pub mod shell;
+pub mod spark;
 
 use crate::i18n::{Key, t};
 use leptos::prelude::*;

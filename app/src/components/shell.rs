@@ -25,10 +25,24 @@ pub fn LanguageSwitch() -> impl IntoView {
     }
 }
 
+/// Whether the browser has a network (`navigator.onLine`, kept current by its events).
+#[derive(Clone, Copy)]
+pub struct Online(pub RwSignal<bool>);
+
+/// The network state the shell keeps (online when outside a shell).
+pub fn use_online() -> RwSignal<bool> {
+    use_context::<Online>()
+        .map(|o| o.0)
+        .unwrap_or_else(|| RwSignal::new(true))
+}
+
 /// The page frame for logged-in pages. `me` is provided to children through context.
 #[component]
 pub fn AppShell(children: Children) -> impl IntoView {
     let lang = use_lang();
+    let online = RwSignal::new(true);
+    provide_context(Online(online));
+    Effect::new(move |_| crate::browser::watch_online(online));
     let location = leptos_router::hooks::use_location();
     let path = location.pathname;
     let me = LocalResource::new(|| api::get::<Me>("/api/v1/me"));
@@ -36,6 +50,8 @@ pub fn AppShell(children: Children) -> impl IntoView {
     let logout = move |_| {
         leptos::task::spawn_local(async move {
             let _ = api::post::<(), ()>("/api/v1/auth/logout", &()).await;
+            // What this user saw stays on the tablet no longer than the session.
+            crate::browser::forget_saved_data().await;
             crate::browser::go_to("/login");
         });
     };
@@ -46,6 +62,9 @@ pub fn AppShell(children: Children) -> impl IntoView {
                     <span class="brand-mark" aria-hidden="true"></span>
                     <span class="brand-name">{t(Key::AppShort)}</span>
                 </a>
+                <Show when=move || !online.get()>
+                    <span class="offline-chip" role="status" data-testid="offline-chip">{t(Key::OfflineMark)}</span>
+                </Show>
                 <nav class="nav">
                     <a href="/" class:active=move || path.get() == "/">{t(Key::Overview)}</a>
                     <a href="/analysis" class:active=move || path.get() == "/analysis">{t(Key::Analysis)}</a>

@@ -18,6 +18,17 @@ pub struct MapValue {
 pub const RAMP: [&str; 5] = ["#fdf1e4", "#f9c78f", "#f08c45", "#d2561d", "#8f2d0c"];
 
 /// The breaks of the ramp for values up to `max`: 0, max/4, max/2, 3max/4, max.
+/// Fixed colour bands for a pace (achieved over expected): the colour below the first stop
+/// (no target, given as -1), then each stop and the colour from it up.
+pub const PACE_STEPS: &[(f64, &str)] = &[
+    (-1.0, "#d5dbe3"),
+    (0.0, "#b3261e"),
+    (0.8, "#e8710a"),
+    (0.95, "#f2c14e"),
+    (1.0, "#8cc79a"),
+    (1.1, "#2e7d4f"),
+];
+
 pub fn breaks(max: f64) -> [f64; 5] {
     let m = if max > 0.0 { max } else { 1.0 };
     [0.0, m * 0.25, m * 0.5, m * 0.75, m]
@@ -31,6 +42,9 @@ pub fn AreaMap(
     within: Option<String>,
     values: Signal<Vec<MapValue>>,
     selected: RwSignal<Option<String>>,
+    /// Fixed colour bands ([`PACE_STEPS`]) instead of a ramp scaled to the highest value.
+    #[prop(optional)]
+    steps: Option<&'static [(f64, &'static str)]>,
 ) -> impl IntoView {
     let container = NodeRef::<leptos::html::Div>::new();
     let url = match &within {
@@ -38,9 +52,9 @@ pub fn AreaMap(
         None => format!("/api/v1/boundaries?level={level}&lod=1"),
     };
     #[cfg(feature = "hydrate")]
-    client::mount(container, url, values, selected);
+    client::mount(container, url, values, selected, steps);
     #[cfg(not(feature = "hydrate"))]
-    let _ = (url, values, selected);
+    let _ = (url, values, selected, steps);
     view! {
         <div class="map-wrap">
             <div class="map" node_ref=container data-map-ready="false" role="application"
@@ -107,6 +121,7 @@ pub(crate) mod client {
         url: String,
         values: Signal<Vec<MapValue>>,
         selected: RwSignal<Option<String>>,
+        steps: Option<&'static [(f64, &'static str)]>,
     ) {
         let map: StoredValue<Option<Map>, LocalStorage> = StoredValue::new_local(None);
         let loaded = RwSignal::new(false);
@@ -225,16 +240,29 @@ pub(crate) mod client {
             }
             map.with_value(|m| {
                 let Some(m) = m else { return };
-                let max = values.iter().map(|v| v.value).fold(0.0, f64::max);
-                let b = breaks(max);
-                let mut expr = vec![
-                    json!("interpolate"),
-                    json!(["linear"]),
-                    json!(["coalesce", ["feature-state", "value"], 0]),
-                ];
-                for (i, stop) in b.iter().enumerate() {
-                    expr.push(json!(stop));
-                    expr.push(json!(RAMP[i]));
+                let mut expr;
+                if let Some(steps) = steps {
+                    expr = vec![
+                        json!("step"),
+                        json!(["coalesce", ["feature-state", "value"], -1]),
+                        json!(steps[0].1),
+                    ];
+                    for (stop, colour) in &steps[1..] {
+                        expr.push(json!(stop));
+                        expr.push(json!(colour));
+                    }
+                } else {
+                    let max = values.iter().map(|v| v.value).fold(0.0, f64::max);
+                    let b = breaks(max);
+                    expr = vec![
+                        json!("interpolate"),
+                        json!(["linear"]),
+                        json!(["coalesce", ["feature-state", "value"], 0]),
+                    ];
+                    for (i, stop) in b.iter().enumerate() {
+                        expr.push(json!(stop));
+                        expr.push(json!(RAMP[i]));
+                    }
                 }
                 m.set_paint_property(FILL, "fill-color", &js(serde_json::Value::Array(expr)));
                 for v in &values {

@@ -10,6 +10,7 @@ mod facts;
 mod health;
 mod ingest;
 pub mod openapi;
+mod overview;
 mod query;
 mod site;
 mod sources;
@@ -55,6 +56,7 @@ pub fn api_router() -> Router<ApiContext> {
         .merge(ingest::router())
         .merge(sources::router())
         .merge(directives::router())
+        .merge(overview::router())
         .merge(openapi::router())
 }
 

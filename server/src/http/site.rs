@@ -10,7 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use tower_http::services::ServeDir;
+use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Options for the app: where the built site is and what its files are called.
@@ -47,6 +47,17 @@ pub fn router(ctx: ApiContext) -> Router<ApiContext> {
         .nest("/vendor", static_files("vendor"))
         .nest("/fonts", static_files("fonts"))
         .nest("/assets", static_files("assets"))
+        // The service worker, at the root so that it may serve every page; never cached long, so
+        // a new version reaches the tablets at their next visit.
+        .route_service(
+            "/sw.js",
+            tower::ServiceBuilder::new()
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("no-cache"),
+                ))
+                .service(ServeFile::new(site.join("assets/sw.js"))),
+        )
 }
 
 /// Pages need a session; without one the browser is sent to the login page, keeping where it was going.

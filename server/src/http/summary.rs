@@ -2,6 +2,7 @@
 
 use super::{ApiContext, Error, Query, date};
 use crate::auth::Caller;
+use crate::rollup;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -93,8 +94,63 @@ pub async fn summary(
 
 type FigRow = (Option<String>, i64, i64, i64, i64, i64, i64, i64, i64);
 
-/// The summary of `unit` (already checked against the caller's scope).
+/// The summary of `unit` (already checked against the caller's scope): from the day rollup when
+/// the unit and its children have day rows and no kind or sector is asked, else from the cases.
 pub async fn compute(
+    db: &PgPool,
+    unit: &crate::scope::ScopedUnit,
+    f: &SummaryFilter,
+) -> Result<Summary, Error> {
+    if f.kind.is_none() && f.sector.is_none() && rollup::depth(&unit.path) < rollup::DAY_DEPTH {
+        from_rollup(db, unit, f).await
+    } else {
+        compute_raw(db, unit, f).await
+    }
+}
+
+/// [`compute`] from the day rollup: the unit and its children must have day rows.
+async fn from_rollup(
+    db: &PgPool,
+    unit: &crate::scope::ScopedUnit,
+    f: &SummaryFilter,
+) -> Result<Summary, Error> {
+    let prev = f.period.a_year_before();
+    let children: Vec<(String, String)> =
+        sqlx::query_as("SELECT code, name FROM unit WHERE parent = $1 ORDER BY code")
+            .bind(&unit.code)
+            .fetch_all(db)
+            .await?;
+    let mut areas: Vec<String> = children.iter().map(|c| c.0.clone()).collect();
+    areas.push(unit.code.clone());
+    let now = rollup::by_day(db, &areas, f.period).await?;
+    let before = rollup::by_day(db, &areas, prev).await?;
+    let figures = |m: &std::collections::HashMap<String, rollup::Counts>, code: &str| {
+        m.get(code).map(|c| c.figures).unwrap_or_default()
+    };
+    Ok(Summary {
+        unit: unit.code.clone(),
+        unit_name: unit.name.clone(),
+        period: f.period,
+        previous_period: prev,
+        current: figures(&now, &unit.code),
+        previous: figures(&before, &unit.code),
+        children: children
+            .into_iter()
+            .map(|(code, name)| UnitFigures {
+                current: figures(&now, &code),
+                previous: figures(&before, &code),
+                code,
+                name,
+            })
+            .collect(),
+        data_as_of: rollup::written_at(db, &unit.code)
+            .await?
+            .map(|t| t.to_rfc3339()),
+    })
+}
+
+/// [`compute`] from the cases.
+pub async fn compute_raw(
     db: &PgPool,
     unit: &crate::scope::ScopedUnit,
     f: &SummaryFilter,

@@ -277,6 +277,10 @@ pub async fn run(pool: &PgPool, opts: &SeedOptions) -> anyhow::Result<SeedReport
         .await
         .context("recording seed_info")?;
     users::insert(conn, &hashes).await?;
+    sqlx::query("SELECT rollup_compact()")
+        .execute(&mut *tx)
+        .await
+        .context("folding the rollups")?;
     tx.commit().await.context("committing the data set")?;
     progress.finish_and_clear();
 
