@@ -11,6 +11,7 @@ pub mod geometry;
 pub mod quality;
 pub mod summary;
 pub mod vocab;
+pub mod workload;
 pub mod xlsx;
 
 pub use codes::{UnitCode, UnitCodeError};

@@ -15,6 +15,7 @@ mod site;
 mod sources;
 mod summary;
 mod units;
+mod workload;
 
 pub use error::Error;
 pub use query::{Query, date};
@@ -55,6 +56,7 @@ pub fn api_router() -> Router<ApiContext> {
         .merge(ingest::router())
         .merge(sources::router())
         .merge(directives::router())
+        .merge(workload::router())
         .merge(openapi::router())
 }
 
