@@ -80,6 +80,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("sources") view=pages::sources::SourcesPage/>
                 <Route path=StaticSegment("directives") view=pages::directives::DirectivesPage/>
                 <Route path=(StaticSegment("directives"), ParamSegment("code")) view=pages::directives::DirectivePage/>
+                <Route path=(StaticSegment("workload"), ParamSegment("code")) view=pages::workload::WorkloadPage/>
             </Routes>
         </Router>
     }

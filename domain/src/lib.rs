@@ -13,6 +13,7 @@ pub mod quality;
 pub mod summary;
 pub mod targets;
 pub mod vocab;
+pub mod workload;
 pub mod xlsx;
 
 pub use codes::{UnitCode, UnitCodeError};

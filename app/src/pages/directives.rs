@@ -21,7 +21,8 @@ pub fn state_key(s: TaskState) -> Key {
     }
 }
 
-fn kind_key(kind: &str) -> Key {
+/// The label of a directive's kind.
+pub fn kind_key(kind: &str) -> Key {
     match kind {
         "resolution" => Key::DirResolution,
         "conclusion" => Key::DirConclusion,
@@ -41,7 +42,7 @@ fn parts(c: &TaskCounts) -> [(TaskState, u64); 4] {
 
 /// A bar split by task state, with the counts as its accessible label.
 #[component]
-fn StateBar(counts: TaskCounts) -> impl IntoView {
+pub fn StateBar(counts: TaskCounts) -> impl IntoView {
     let lang = use_lang();
     let total = counts.assigned.max(1) as f64;
     let label = move || {
@@ -188,6 +189,7 @@ fn DirectiveBody(d: DirectiveDetail, narrowed: bool) -> impl IntoView {
             </p>
             <h1>{t(kind_key(&d.directive.kind))}" "{d.directive.number.clone()}" · "<span data-testid="directive-unit">{d.unit_name.clone()}</span></h1>
             <p class="directive-title">{d.directive.title.clone()}</p>
+            <a class="workload-link" href=format!("/workload/{}", d.unit)>{t(Key::WlTitle)}" · "{d.unit_name.clone()}" ›"</a>
         </div>
         <section class="card directive-summary" data-testid="directive-summary">
             <StateBar counts=d.directive.tasks/>

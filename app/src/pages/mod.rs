@@ -6,3 +6,4 @@ pub mod login;
 pub mod overview;
 pub mod sources;
 pub mod upload;
+pub mod workload;

@@ -22,25 +22,25 @@ pub fn router() -> Router<ApiContext> {
         .route("/directives/{code}", get(directive))
 }
 
-type DirectiveRow = (String, String, String, String, NaiveDate, String, String);
+pub(crate) type DirectiveRow = (String, String, String, String, NaiveDate, String, String);
 
 /// A task as stored, with the level of its unit and its latest report.
-struct TaskRow {
-    id: i64,
-    directive: String,
-    unit: String,
-    level: UnitLevel,
-    path: String,
-    title: String,
-    assigned_on: NaiveDate,
-    due_on: NaiveDate,
-    progress: u8,
-    done_on: Option<NaiveDate>,
-    report: Option<TaskReport>,
+pub(crate) struct TaskRow {
+    pub(crate) id: i64,
+    pub(crate) directive: String,
+    pub(crate) unit: String,
+    pub(crate) level: UnitLevel,
+    pub(crate) path: String,
+    pub(crate) title: String,
+    pub(crate) assigned_on: NaiveDate,
+    pub(crate) due_on: NaiveDate,
+    pub(crate) progress: u8,
+    pub(crate) done_on: Option<NaiveDate>,
+    pub(crate) report: Option<TaskReport>,
 }
 
 impl TaskRow {
-    fn state(&self, today: NaiveDate) -> TaskState {
+    pub(crate) fn state(&self, today: NaiveDate) -> TaskState {
         TaskState::of(
             self.assigned_on,
             self.due_on,
@@ -51,14 +51,20 @@ impl TaskRow {
     }
 }
 
-async fn today(pool: &PgPool) -> Result<NaiveDate, Error> {
+pub(crate) async fn today(pool: &PgPool) -> Result<NaiveDate, Error> {
     Ok(sqlx::query_scalar("SELECT current_date")
         .fetch_one(pool)
         .await?)
 }
 
-/// The tasks within `path` (of one directive, or all).
-async fn tasks(pool: &PgPool, path: &str, directive: Option<&str>) -> Result<Vec<TaskRow>, Error> {
+/// The tasks within `path` (of one directive, or all; of the units at one depth of the tree,
+/// `nlevel` of their path, or at any).
+pub(crate) async fn tasks(
+    pool: &PgPool,
+    path: &str,
+    directive: Option<&str>,
+    depth: Option<usize>,
+) -> Result<Vec<TaskRow>, Error> {
     type Row = (
         i64,
         String,
@@ -84,10 +90,12 @@ async fn tasks(pool: &PgPool, path: &str, directive: Option<&str>) -> Result<Vec
              WHERE task = t.id ORDER BY reported_on DESC, id DESC LIMIT 1
          ) r ON true
          WHERE t.path <@ $1::ltree AND ($2::text IS NULL OR t.directive = $2)
+           AND ($3::int IS NULL OR nlevel(t.path) = $3)
          ORDER BY t.id",
     )
     .bind(path)
     .bind(directive)
+    .bind(depth.map(|d| d as i32))
     .fetch_all(pool)
     .await?;
     Ok(rows
@@ -128,7 +136,7 @@ fn summary(d: DirectiveRow, tasks: TaskCounts) -> DirectiveSummary {
     }
 }
 
-const DIRECTIVE: &str =
+pub(crate) const DIRECTIVE: &str =
     "SELECT code, kind, number, title, issued_on, issuer, status FROM directive";
 
 /// The resolutions, directives and conclusions, newest first, each with its tasks within the
@@ -146,7 +154,7 @@ pub async fn directives(
             .fetch_all(&ctx.db)
             .await?;
     let mut counts: HashMap<String, TaskCounts> = HashMap::new();
-    for t in tasks(&ctx.db, caller.scope.path(), None).await? {
+    for t in tasks(&ctx.db, caller.scope.path(), None, None).await? {
         counts
             .entry(t.directive.clone())
             .or_default()
@@ -220,7 +228,7 @@ pub async fn directive(
     let mut by_level: BTreeMap<usize, (UnitLevel, TaskCounts)> = BTreeMap::new();
     let mut by_child: HashMap<String, TaskCounts> = HashMap::new();
     let mut own = Vec::new();
-    for t in tasks(&ctx.db, &unit.path, Some(&code)).await? {
+    for t in tasks(&ctx.db, &unit.path, Some(&code), None).await? {
         let state = t.state(today);
         total.add(state);
         by_level

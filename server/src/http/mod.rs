@@ -16,6 +16,7 @@ mod site;
 mod sources;
 mod summary;
 mod units;
+mod workload;
 
 pub use error::Error;
 pub use query::{Query, date};
@@ -57,6 +58,7 @@ pub fn api_router() -> Router<ApiContext> {
         .merge(sources::router())
         .merge(directives::router())
         .merge(overview::router())
+        .merge(workload::router())
         .merge(openapi::router())
 }
 
