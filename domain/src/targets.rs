@@ -61,10 +61,12 @@ pub struct Attainment {
 impl Attainment {
     /// Where `achieved` of `planned` stands when `share` of the calendar year is gone and
     /// `season` of a year's events usually fall by today.
+    /// Expected, projected and gap are kept to two decimals (they are counts of cases).
     pub fn of(planned: i64, achieved: i64, share: f64, season: f64) -> Attainment {
-        let expected = planned as f64 * share.clamp(0.0, 1.0);
-        let projected = achieved as f64 / season.clamp(0.02, 1.0);
-        let gap = achieved as f64 - expected;
+        let cents = |x: f64| (x * 100.0).round() / 100.0;
+        let expected = cents(planned as f64 * share.clamp(0.0, 1.0));
+        let projected = cents(achieved as f64 / season.clamp(0.02, 1.0));
+        let gap = cents(achieved as f64 - expected);
         let state = if achieved >= planned {
             AttainmentState::Met
         } else if gap < 0.0 {

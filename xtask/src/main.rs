@@ -10,6 +10,8 @@
 //!   written to `docs/benchmarks/facts.md`.
 //! - `cargo xtask bench-ingest [--rows N]`: the ingest benchmark (the route for NDJSON and CSV
 //!   against a bare COPY, with memory), its table written to `docs/benchmarks/ingest.md`.
+//! - `cargo xtask bench-overview`: the overview on a throttled tablet profile (payload, first
+//!   useful paint; release server, demo data), its table written to `docs/benchmarks/overview.md`.
 
 mod build;
 mod install;
@@ -73,9 +75,32 @@ fn run() -> anyhow::Result<()> {
         }
         Some("bench-facts") => bench_facts(&root, &args[1..])?,
         Some("bench-ingest") => bench_ingest(&root, &args[1..])?,
+        Some("bench-overview") => {
+            install::ensure_build_tools(&root)?;
+            install::ensure_postgres()?;
+            install::ensure_chromium()?;
+            build::site(&root)?;
+            build::server(&root, build::Profile::Release)?;
+            let server = E2eServer::start_with(
+                &root,
+                "demo",
+                root.join("target/release/oversight"),
+                root.join("target/bench-overview-data"),
+            )?;
+            println!("== the overview on a throttled tablet (demo data, release server)");
+            let result = status(
+                Command::new("node")
+                    .arg("end2end/bench/overview-paint.mjs")
+                    .env("BASE_URL", &server.url)
+                    .env("OUT", root.join("docs/benchmarks/overview.md"))
+                    .current_dir(&root),
+            );
+            drop(server);
+            result?;
+        }
         _ => {
             eprintln!(
-                "usage: cargo xtask run | test | build [--release] | geodata [--check] | screenshots | bench-facts [--build-only] [--rows N] [--changes N] | bench-ingest [--rows N]"
+                "usage: cargo xtask run | test | build [--release] | geodata [--check] | screenshots | bench-facts [--build-only] [--rows N] [--changes N] | bench-ingest [--rows N] | bench-overview"
             );
             std::process::exit(2);
         }
@@ -166,13 +191,26 @@ struct E2eServer {
 
 impl E2eServer {
     fn start(root: &Path) -> anyhow::Result<E2eServer> {
-        let data = root.join("target/e2e-data");
+        E2eServer::start_with(
+            root,
+            "tiny",
+            root.join("target/debug/oversight"),
+            root.join("target/e2e-data"),
+        )
+    }
+
+    /// A server of binary `bin` on a fresh data set of `size` in `data`.
+    fn start_with(
+        root: &Path,
+        size: &str,
+        bin: PathBuf,
+        data: PathBuf,
+    ) -> anyhow::Result<E2eServer> {
         stop_cluster(&data.join("pg"));
         let _ = std::fs::remove_dir_all(&data);
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
-        let bin = root.join("target/debug/oversight");
         let env = |c: &mut Command| {
             c.env("OVERSIGHT_DATA_DIR", &data)
                 .env("OVERSIGHT_ADDR", format!("127.0.0.1:{port}"))
@@ -180,7 +218,7 @@ impl E2eServer {
                 .env_remove("DATABASE_URL");
         };
         let mut seed = Command::new(&bin);
-        seed.args(["seed", "--size", "tiny", "--seed", "7"]);
+        seed.args(["seed", "--size", size, "--seed", "7"]);
         env(&mut seed);
         status(&mut seed).context("seeding the end-to-end database")?;
         let mut serve = Command::new(&bin);

@@ -66,7 +66,7 @@ pub fn AppShell(children: Children) -> impl IntoView {
                     <span class="offline-chip" role="status" data-testid="offline-chip">{t(Key::OfflineMark)}</span>
                 </Show>
                 <nav class="nav">
-                    <a href="/" class:active=move || path.get() == "/">{t(Key::Overview)}</a>
+                    <a href="/" class:active=move || path.get() == "/" || path.get().starts_with("/overview/")>{t(Key::Overview)}</a>
                     <a href="/analysis" class:active=move || path.get() == "/analysis">{t(Key::Analysis)}</a>
                     <a href="/directives" class:active=move || path.get().starts_with("/directives")>{t(Key::Directives)}</a>
                     <a href="/sources" class:active=move || path.get() == "/sources">{t(Key::Sources)}</a>

@@ -245,7 +245,7 @@ fn TargetTile(
         .into_any(),
     };
     view! {
-        <article class="target-tile" data-testid=format!("target-{measure}") data-value=achieved.to_string()>
+        <article class="target-tile" data-testid=format!("kpi-{measure}") data-value=achieved.to_string()>
             <h3 class="kpi-label">{t(label)}</h3>
             {body}
             <Sparkline values=trend label=Signal::derive(spark_label).get_untracked()/>
