@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 const base = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
 const out = 'target/screenshots';
 mkdirSync(out, { recursive: true });
-const sizes = [['tablet', 1024, 768], ['desktop', 1440, 900], ['wall', 1920, 1080]];
+const sizes = [['tablet', 1024, 768], ['tablet-large', 1366, 1024], ['desktop', 1440, 900], ['wall', 1920, 1080]];
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -28,10 +28,35 @@ for (const [name, width, height] of sizes) {
       await page.locator('button[type=submit]').click();
       await page.waitForURL(`${base}/`);
       await page.locator('.map[data-map-ready="true"]').waitFor({ timeout: 30000 });
-      const first = page.locator('.rank-row').first();
-      await first.click();
       await page.waitForTimeout(400);
       await page.screenshot({ path: `${out}/${screen}-${name}-${lang}.png` });
+      // The map and its rankings, a unit tapped (its panel).
+      await page.locator('.map').scrollIntoViewIfNeeded();
+      await page.locator('.all-children summary').click();
+      await page.waitForTimeout(400);
+      await page.screenshot({ path: `${out}/${screen}-map-${name}-${lang}.png` });
+      // A province's own overview (the centre's user), then one of its communes.
+      const here = user === 'hanoi' ? '01' : '79';
+      if (user !== 'hanoi') {
+        await page.goto(`${base}/overview/${here}`);
+        await page.locator('.map[data-map-ready="true"]').waitFor({ timeout: 30000 });
+        await page.waitForTimeout(400);
+        await page.screenshot({ path: `${out}/overview-province-${name}-${lang}.png` });
+      }
+      const unit = await (await page.request.get(`${base}/api/v1/overview?unit=${here}`)).json();
+      if (unit.children.length > 0) {
+        await page.goto(`${base}/overview/${unit.children[0].code}`);
+        await page.getByTestId('achieved-inspections').waitFor({ timeout: 30000 });
+        await page.waitForTimeout(400);
+        await page.screenshot({ path: `${out}/overview-commune-${user}-${name}-${lang}.png` });
+      }
+      // The province's workload across all directives, with its peers.
+      await page.goto(`${base}/workload/${here}`);
+      await page.getByTestId('workload-summary').waitFor({ timeout: 30000 });
+      await page.waitForTimeout(400);
+      await page.screenshot({ path: `${out}/workload-${user}-${name}-${lang}.png` });
+      await page.goto(`${base}/`);
+      await page.getByTestId('scope-name').waitFor({ timeout: 30000 });
       // The analyst workspace, with a sector picked and a period brushed.
       await page.goto(`${base}/analysis`);
       await page.getByTestId('selected-count').waitFor({ timeout: 30000 });

@@ -287,6 +287,8 @@ translations! {
     Breadcrumb => ("Đường dẫn", "Breadcrumb"),
     OfflineMark => ("Mất kết nối", "Offline"),
     OfflineSaved => ("đang xem số liệu đã lưu lúc", "showing data saved at"),
+    DirShareDone => ("Tỷ lệ nhiệm vụ đã hoàn thành", "Share of tasks done"),
+    DirNoTasks => ("Không có nhiệm vụ", "No task"),
     SumOfChildren => ("Tổng chỉ tiêu của", "The sum of the targets of"),
     UnitsBelow => ("đơn vị trực thuộc", "units below"),
     ChildrenNone => ("Đơn vị này không có đơn vị trực thuộc được giao chỉ tiêu.", "No unit under this one has targets."),

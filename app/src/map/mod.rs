@@ -29,6 +29,38 @@ pub const PACE_STEPS: &[(f64, &str)] = &[
     (1.1, "#2e7d4f"),
 ];
 
+/// Fixed colour bands for a share done (0 to 1): none (-1), then fifths.
+pub const SHARE_STEPS: &[(f64, &str)] = &[
+    (-1.0, "#d5dbe3"),
+    (0.0, "#efe4d2"),
+    (0.2, "#c3d5ec"),
+    (0.4, "#86a9d6"),
+    (0.6, "#3f72b5"),
+    (0.8, "#13315c"),
+];
+
+/// The legend of a map coloured by fixed bands: a swatch and a label for each band, then the
+/// colour of areas without a value.
+#[component]
+pub fn StepLegend(
+    title: Key,
+    steps: &'static [(f64, &'static str)],
+    labels: &'static [&'static str],
+    none: Key,
+) -> impl IntoView {
+    view! {
+        <div class="legend step-legend">
+            <p class="legend-title">{t(title)}</p>
+            <ul>
+                {steps.iter().skip(1).zip(labels.iter()).map(|((_, colour), label)| view! {
+                    <li><span class="swatch" style=format!("background:{colour}")></span>{*label}</li>
+                }).collect_view()}
+                <li><span class="swatch" style=format!("background:{}", steps[0].1)></span>{t(none)}</li>
+            </ul>
+        </div>
+    }
+}
+
 pub fn breaks(max: f64) -> [f64; 5] {
     let m = if max > 0.0 { max } else { 1.0 };
     [0.0, m * 0.25, m * 0.5, m * 0.75, m]

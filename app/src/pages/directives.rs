@@ -5,7 +5,7 @@ use crate::api;
 use crate::components::or_failed;
 use crate::components::shell::AppShell;
 use crate::i18n::{Key, t, text, use_lang};
-use crate::map::{AreaMap, MapValue};
+use crate::map::{AreaMap, MapValue, SHARE_STEPS, StepLegend};
 use domain::api::{DirectiveDetail, DirectiveList, DirectiveSummary, TaskRecord};
 use domain::directives::{TaskCounts, TaskState};
 use domain::format;
@@ -168,7 +168,7 @@ fn DirectiveBody(d: DirectiveDetail, narrowed: bool) -> impl IntoView {
         .filter(|u| u.tasks.assigned > 0)
         .map(|u| MapValue {
             code: u.unit.clone(),
-            value: u.tasks.completion().unwrap_or(0.0) * 100.0,
+            value: u.tasks.completion().unwrap_or(0.0),
         })
         .collect();
     let selected = RwSignal::new(None::<String>);
@@ -210,7 +210,11 @@ fn DirectiveBody(d: DirectiveDetail, narrowed: bool) -> impl IntoView {
         <section class="card directive-units">
             <h2>{t(Key::DirByUnit)}</h2>
             <div class="directive-units-body">
-                <AreaMap level=level within=within values=Signal::derive(move || values.clone()) selected=selected/>
+                <div class="directive-map">
+                    <AreaMap level=level within=within values=Signal::derive(move || values.clone()) selected=selected steps=SHARE_STEPS/>
+                    <StepLegend title=Key::DirShareDone steps=SHARE_STEPS none=Key::DirNoTasks
+                        labels=&["0–20%", "20–40%", "40–60%", "60–80%", "80–100%"]/>
+                </div>
                 <table class="unit-task-table" data-testid="unit-tasks">
                     <thead><tr>
                         <th scope="col">{t(Key::DirUnit)}</th>

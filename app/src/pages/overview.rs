@@ -11,7 +11,7 @@ use crate::components::quality::{FreshnessNote, QualityBreakdown, grade, state_k
 use crate::components::shell::{AppShell, use_online};
 use crate::components::spark::Sparkline;
 use crate::i18n::{Key, t, text, use_lang};
-use crate::map::{AreaMap, MapValue, PACE_STEPS};
+use crate::map::{AreaMap, MapValue, PACE_STEPS, StepLegend};
 use domain::api::UnitQuality;
 use domain::format;
 use domain::overview::{ChildAttainment, MonthFigures, Overview, TargetLine};
@@ -383,7 +383,8 @@ fn AttainmentMap(unit: String, level: String, children: Vec<ChildAttainment>) ->
             <div class="map-card-body">
                 <AreaMap level=map_level within=within values=values selected=selected steps=PACE_STEPS/>
                 <aside class="map-side">
-                    <PaceLegend/>
+                    <StepLegend title=Key::AttLegend steps=PACE_STEPS none=Key::AttNoData
+                        labels=&["< 80%", "80–95%", "95–100%", "100–110%", "≥ 110%"]/>
                     {move || selected.get().and_then(|code| children.with_value(|cs| cs.iter().find(|u| u.code == code).cloned()))
                         .map(|u| view! { <ChildPanel unit=u on_close=move || selected.set(None)/> })}
                     {move || {
@@ -473,23 +474,6 @@ fn ChildPanel(unit: ChildAttainment, on_close: impl Fn() + 'static + Send + Sync
                 <a class="btn-primary link-btn" href=overview_href(&unit.code) data-testid="open-overview">{t(Key::OpenOverview)}" →"</a>
                 <a class="btn-secondary link-btn" href=format!("/workload/{}", unit.code)>{t(Key::AssignedWork)}</a>
             </div>
-        </div>
-    }
-}
-
-/// The legend of the attainment map: fixed bands of achieved over expected.
-#[component]
-fn PaceLegend() -> impl IntoView {
-    let labels = ["< 80%", "80–95%", "95–100%", "100–110%", "≥ 110%"];
-    view! {
-        <div class="legend pace-legend">
-            <p class="legend-title">{t(Key::AttLegend)}</p>
-            <ul>
-                {PACE_STEPS.iter().skip(1).zip(labels).map(|((_, colour), label)| view! {
-                    <li><span class="swatch" style=format!("background:{colour}")></span>{label}</li>
-                }).collect_view()}
-                <li><span class="swatch" style=format!("background:{}", PACE_STEPS[0].1)></span>{t(Key::AttNoData)}</li>
-            </ul>
         </div>
     }
 }
