@@ -32,8 +32,9 @@ CREATE TABLE rollup_day (
     written_at   timestamptz,
     PRIMARY KEY (area, day)
 );
+-- The deltas have no index: they are written far more than read, and stay small (folded every
+-- few seconds).
 CREATE TABLE rollup_day_delta (LIKE rollup_day);
-CREATE INDEX rollup_day_delta_area ON rollup_day_delta (area, day);
 
 CREATE TABLE rollup_month (
     area         text NOT NULL,
@@ -51,7 +52,6 @@ CREATE TABLE rollup_month (
     PRIMARY KEY (area, month, sector)
 );
 CREATE TABLE rollup_month_delta (LIKE rollup_month);
-CREATE INDEX rollup_month_delta_area ON rollup_month_delta (area, month);
 
 CREATE VIEW rollup_day_all AS
     SELECT * FROM rollup_day UNION ALL SELECT * FROM rollup_day_delta;
@@ -59,12 +59,15 @@ CREATE VIEW rollup_month_all AS
     SELECT * FROM rollup_month UNION ALL SELECT * FROM rollup_month_delta;
 
 -- The statement that appends to the deltas the effect of the rows `changed` gives; `changed`
--- is a query with a column `sign` (+1 or -1) and the columns of `cases`.
+-- is a query with a column `sign` (+1 or -1) and the columns of `cases`. The events are first
+-- summed per commune (or the unit above it the case is about), day and sector, then counted for
+-- each unit above.
 CREATE FUNCTION rollup_delta_sql(changed text) RETURNS text LANGUAGE sql IMMUTABLE AS $fn$
 SELECT format($q$
 WITH changed AS (%s),
 events AS (
-    SELECT sign, path, sector, opened_on AS day, sign AS cases,
+    SELECT subpath(path, 0, least(nlevel(path), 3)) AS leaf, sector, opened_on AS day,
+           sign AS cases,
            CASE WHEN kind IN ('inspection_violation_signs', 'inspection_duty', 'inspection_finance')
                 THEN sign ELSE 0 END AS inspections,
            CASE WHEN kind IN ('supervision_regular', 'supervision_thematic')
@@ -75,7 +78,7 @@ events AS (
            CASE WHEN sign > 0 THEN updated_at END AS written_at
     FROM changed
     UNION ALL
-    SELECT sign, path, sector, concluded_on, 0, 0, 0, 0, sign,
+    SELECT subpath(path, 0, least(nlevel(path), 3)), sector, concluded_on, 0, 0, 0, 0, sign,
            CASE WHEN violation THEN sign ELSE 0 END,
            CASE WHEN due_on IS NOT NULL AND concluded_on <= due_on THEN sign ELSE 0 END,
            0,
@@ -83,48 +86,77 @@ events AS (
            CASE WHEN sign > 0 THEN updated_at END
     FROM changed WHERE status = 'concluded' AND concluded_on IS NOT NULL
     UNION ALL
-    SELECT sign, path, sector, discipline_decided_on, 0, 0, 0, 0, 0, 0, 0, sign, 0,
-           CASE WHEN sign > 0 THEN updated_at END
+    SELECT subpath(path, 0, least(nlevel(path), 3)), sector, discipline_decided_on,
+           0, 0, 0, 0, 0, 0, 0, sign, 0, CASE WHEN sign > 0 THEN updated_at END
     FROM changed WHERE discipline_decided_on IS NOT NULL
 ),
-by_area AS MATERIALIZED (
-    SELECT ltree2text(subpath(e.path, l - 1, 1)) AS area, l AS depth, e.*
-    FROM events e, generate_series(1, least(nlevel(e.path), 3)) AS l
+leaves AS MATERIALIZED (
+    SELECT leaf, day, sector, sum(cases) AS cases, sum(inspections) AS inspections,
+           sum(supervisions) AS supervisions, sum(settlements) AS settlements,
+           sum(concluded) AS concluded, sum(violations) AS violations, sum(on_time) AS on_time,
+           sum(disciplines) AS disciplines, sum(amount_vnd) AS amount_vnd,
+           max(written_at) AS written_at
+    FROM events GROUP BY leaf, day, sector
+),
+levels AS MATERIALIZED (
+    SELECT ltree2text(subpath(leaf, v.l - 1, 1)) AS area, v.l AS depth, day, sector, cases,
+           inspections, supervisions, settlements, concluded, violations, on_time, disciplines,
+           amount_vnd, written_at
+    FROM leaves JOIN (VALUES (1), (2), (3)) AS v(l) ON v.l <= nlevel(leaves.leaf)
 ),
 days AS (
     INSERT INTO rollup_day_delta
     SELECT area, day, sum(cases), sum(inspections), sum(supervisions), sum(settlements),
            sum(concluded), sum(violations), sum(on_time), sum(disciplines), sum(amount_vnd),
            max(written_at)
-    FROM by_area WHERE depth <= 2
+    FROM levels WHERE depth <= 2
     GROUP BY area, day
-    HAVING max(written_at) IS NOT NULL OR sum(cases) <> 0 OR sum(inspections) <> 0 OR sum(supervisions) <> 0
-        OR sum(settlements) <> 0 OR sum(concluded) <> 0 OR sum(violations) <> 0
-        OR sum(on_time) <> 0 OR sum(disciplines) <> 0 OR sum(amount_vnd) <> 0
+    HAVING max(written_at) IS NOT NULL OR sum(cases) <> 0 OR sum(inspections) <> 0
+        OR sum(supervisions) <> 0 OR sum(settlements) <> 0 OR sum(concluded) <> 0
+        OR sum(violations) <> 0 OR sum(on_time) <> 0 OR sum(disciplines) <> 0
+        OR sum(amount_vnd) <> 0
+    RETURNING 1
+),
+sectors AS (
+    INSERT INTO rollup_month_delta
+    SELECT area, date_trunc('month', day)::date, sector, sum(cases), sum(inspections), sum(supervisions), sum(settlements),
+           sum(concluded), sum(violations), sum(on_time), sum(disciplines), sum(amount_vnd)
+    FROM levels WHERE depth <= 2
+    GROUP BY 1, 2, 3
+    HAVING sum(cases) <> 0 OR sum(inspections) <> 0
+        OR sum(supervisions) <> 0 OR sum(settlements) <> 0 OR sum(concluded) <> 0
+        OR sum(violations) <> 0 OR sum(on_time) <> 0 OR sum(disciplines) <> 0
+        OR sum(amount_vnd) <> 0
     RETURNING 1
 )
 INSERT INTO rollup_month_delta
-SELECT area, date_trunc('month', day)::date, s, sum(cases), sum(inspections), sum(supervisions),
-       sum(settlements), sum(concluded), sum(violations), sum(on_time), sum(disciplines),
-       sum(amount_vnd)
-FROM by_area, LATERAL (VALUES (''), (CASE WHEN depth <= 2 THEN sector END)) AS v(s)
-WHERE s IS NOT NULL
-GROUP BY 1, 2, 3
-HAVING sum(cases) <> 0 OR sum(inspections) <> 0 OR sum(supervisions) <> 0
-    OR sum(settlements) <> 0 OR sum(concluded) <> 0 OR sum(violations) <> 0
-    OR sum(on_time) <> 0 OR sum(disciplines) <> 0 OR sum(amount_vnd) <> 0
+SELECT area, date_trunc('month', day)::date, '', sum(cases), sum(inspections), sum(supervisions), sum(settlements),
+           sum(concluded), sum(violations), sum(on_time), sum(disciplines), sum(amount_vnd)
+FROM levels
+GROUP BY 1, 2
+HAVING sum(cases) <> 0 OR sum(inspections) <> 0
+    OR sum(supervisions) <> 0 OR sum(settlements) <> 0 OR sum(concluded) <> 0
+    OR sum(violations) <> 0 OR sum(on_time) <> 0 OR sum(disciplines) <> 0
+    OR sum(amount_vnd) <> 0
 $q$, changed)
 $fn$;
 
-CREATE FUNCTION rollup_cases_changed() RETURNS trigger LANGUAGE plpgsql AS $fn$
+-- JIT compiling these statements would cost far more than running them.
+CREATE FUNCTION rollup_cases_changed() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $fn$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        EXECUTE rollup_delta_sql('SELECT 1 AS sign, * FROM rollup_new');
+        IF EXISTS (SELECT FROM rollup_new) THEN
+            EXECUTE rollup_delta_sql('SELECT 1 AS sign, * FROM rollup_new');
+        END IF;
     ELSIF TG_OP = 'UPDATE' THEN
-        EXECUTE rollup_delta_sql(
-            'SELECT 1 AS sign, * FROM rollup_new UNION ALL SELECT -1, * FROM rollup_old');
+        IF EXISTS (SELECT FROM rollup_new) THEN
+            EXECUTE rollup_delta_sql(
+                'SELECT 1 AS sign, * FROM rollup_new UNION ALL SELECT -1, * FROM rollup_old');
+        END IF;
     ELSE
-        EXECUTE rollup_delta_sql('SELECT -1 AS sign, * FROM rollup_old');
+        IF EXISTS (SELECT FROM rollup_old) THEN
+            EXECUTE rollup_delta_sql('SELECT -1 AS sign, * FROM rollup_old');
+        END IF;
     END IF;
     RETURN NULL;
 END
@@ -151,7 +183,7 @@ CREATE TRIGGER cases_rollup_truncate AFTER TRUNCATE ON cases
 
 -- Folds the committed deltas into the base tables; one caller at a time (others return 0 at
 -- once). Returns the delta rows folded.
-CREATE FUNCTION rollup_compact() RETURNS bigint LANGUAGE plpgsql AS $fn$
+CREATE FUNCTION rollup_compact() RETURNS bigint LANGUAGE plpgsql SET jit = off AS $fn$
 DECLARE
     folded bigint := 0;
     n bigint;
