@@ -1,6 +1,7 @@
 //! The HTTP surface: the JSON API under `/api/v1`, the server-rendered app, and the static site.
 //! Each resource is a module exposing `router()`; they are merged here, in one place.
 
+mod alerts;
 mod auth;
 mod boundaries;
 mod cases;
@@ -58,6 +59,7 @@ pub fn api_router() -> Router<ApiContext> {
         .merge(sources::router())
         .merge(directives::router())
         .merge(overview::router())
+        .merge(alerts::router())
         .merge(workload::router())
         .merge(openapi::router())
 }
