@@ -78,6 +78,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("analysis") view=pages::analysis::AnalysisPage/>
                 <Route path=StaticSegment("upload") view=pages::upload::UploadPage/>
                 <Route path=StaticSegment("sources") view=pages::sources::SourcesPage/>
+                <Route path=StaticSegment("alerts") view=pages::alerts::AlertsPage/>
                 <Route path=StaticSegment("directives") view=pages::directives::DirectivesPage/>
                 <Route path=(StaticSegment("directives"), ParamSegment("code")) view=pages::directives::DirectivePage/>
                 <Route path=(StaticSegment("workload"), ParamSegment("code")) view=pages::workload::WorkloadPage/>

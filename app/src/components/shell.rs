@@ -46,6 +46,10 @@ pub fn AppShell(children: Children) -> impl IntoView {
     let location = leptos_router::hooks::use_location();
     let path = location.pathname;
     let me = LocalResource::new(|| api::get::<Me>("/api/v1/me"));
+    // The badge: open alerts in the caller's scope.
+    let open_alerts = LocalResource::new(|| {
+        api::get::<domain::alerts::AlertPage>("/api/v1/alerts?state=open&limit=1")
+    });
     provide_context(me);
     let logout = move |_| {
         leptos::task::spawn_local(async move {
@@ -70,6 +74,13 @@ pub fn AppShell(children: Children) -> impl IntoView {
                     <a href="/analysis" class:active=move || path.get() == "/analysis">{t(Key::Analysis)}</a>
                     <a href="/directives" class:active=move || path.get().starts_with("/directives")>{t(Key::Directives)}</a>
                     <a href="/sources" class:active=move || path.get() == "/sources">{t(Key::Sources)}</a>
+                    <a href="/alerts" class:active=move || path.get() == "/alerts" data-testid="nav-alerts">{t(Key::AlNav)}
+                        <Transition fallback=|| ()>
+                            {move || open_alerts.get().and_then(|r| r.ok()).filter(|p| p.open > 0).map(|p| view! {
+                                <span class="badge" data-testid="alert-badge" data-value=p.open.to_string()>{p.open}</span>
+                            })}
+                        </Transition>
+                    </a>
                     <Transition fallback=|| ()>
                         {move || me.get().and_then(|r| r.ok())
                             .filter(|m| matches!(m.role, domain::Role::Admin | domain::Role::DataOfficer))

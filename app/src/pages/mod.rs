@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod alerts;
 pub mod analysis;
 pub mod directives;
 pub mod login;
