@@ -36,3 +36,14 @@ export async function apiSummary(page: Page) {
 export function vi(n: number): string {
   return n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, '.');
 }
+
+/** Where a place (lon, lat) is on the screen, projected by the map itself (scrolled into view first). */
+export async function mapPoint(page: Page, lon: number, lat: number) {
+  await page.locator('.map').scrollIntoViewIfNeeded();
+  return page.evaluate(([x, y]) => {
+    const m = (window as any).oversightMap;
+    const p = m.project([x, y]);
+    const r = m.getCanvas().getBoundingClientRect();
+    return { x: r.left + p.x, y: r.top + p.y };
+  }, [lon, lat]);
+}

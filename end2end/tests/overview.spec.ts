@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { DEMO, login, mapReady, apiSummary, vi } from './helpers';
+import { DEMO, login, mapReady, mapPoint, apiSummary, vi } from './helpers';
 
 test('a visitor without a session is sent to the login page', async ({ page }) => {
   await page.goto('/');
@@ -45,14 +45,8 @@ test('the leader sees 34 provinces on the map and figures equal to /summary', as
 test('a click on the map selects the province under the pointer', async ({ page }) => {
   await login(page, DEMO.leader);
   await mapReady(page);
-  await page.locator('.map').scrollIntoViewIfNeeded();
-  // Hà Nội's centre, projected to the screen by the map itself.
-  const point = await page.evaluate(() => {
-    const m = (window as any).oversightMap;
-    const p = m.project([105.85, 21.03]);
-    const r = m.getCanvas().getBoundingClientRect();
-    return { x: r.left + p.x, y: r.top + p.y };
-  });
+  // Hà Nội's centre.
+  const point = await mapPoint(page, 105.85, 21.03);
   await page.mouse.click(point.x, point.y);
   await expect(page.getByTestId('unit-panel')).toHaveAttribute('data-code', '01');
 });

@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { DEMO, login, mapReady, vi } from './helpers';
+import { DEMO, login, mapReady, mapPoint, vi } from './helpers';
 
 test.use({ viewport: { width: 1024, height: 768 }, hasTouch: true });
 
@@ -91,13 +91,7 @@ test('a tap on the map shows a province\'s attainment, and its button opens the 
   await login(page, DEMO.leader);
   const centre = await overviewOf(page);
   await mapReady(page);
-  await page.locator('.map').scrollIntoViewIfNeeded();
-  const point = await page.evaluate(() => {
-    const m = (window as any).oversightMap;
-    const p = m.project([105.85, 21.03]);
-    const r = m.getCanvas().getBoundingClientRect();
-    return { x: r.left + p.x, y: r.top + p.y };
-  });
+  const point = await mapPoint(page, 105.85, 21.03);
   await page.touchscreen.tap(point.x, point.y);
   const panel = page.getByTestId('unit-panel');
   await expect(panel).toHaveAttribute('data-code', '01');

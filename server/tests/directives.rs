@@ -9,33 +9,16 @@ use domain::Role;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
-/// A task of `TEST-CT` for `unit`, assigned `from` days ago, due in `to` days, at `progress`
-/// (done `done` days ago if given); answers its id.
+/// A task of `TEST-CT` for `unit` (see [`common::task`]).
 async fn task(
     pool: &PgPool,
     unit: &str,
     title: &str,
-    (from, to): (i32, i32),
+    days: (i32, i32),
     progress: i16,
     done: Option<i32>,
 ) -> i64 {
-    sqlx::query_scalar(
-        "INSERT INTO task (directive, unit, path, province, title, assigned_on, due_on, progress, \
-             status, done_on)
-         SELECT 'TEST-CT', code, path, province, $2, current_date - $3, current_date + $4, $5,
-                CASE WHEN $6::int IS NULL THEN 'in_progress' ELSE 'done' END,
-                current_date - $6::int
-         FROM unit WHERE code = $1 RETURNING id",
-    )
-    .bind(unit)
-    .bind(title)
-    .bind(from)
-    .bind(to)
-    .bind(progress)
-    .bind(done)
-    .fetch_one(pool)
-    .await
-    .unwrap()
+    common::task(pool, "TEST-CT", unit, title, days, progress, done).await
 }
 
 fn counts(v: &Value) -> [u64; 5] {
@@ -67,17 +50,7 @@ async fn tasks_are_counted_by_state_level_and_unit_within_scope() {
     task(pool, "79", "E", (10, 100), 10, None).await; // on track
     task(pool, "TW1", "F", (50, 50), 100, Some(1)).await; // done
     for (days_ago, progress, note) in [(30, 10, "Bắt đầu"), (3, 20, "Đang triển khai")] {
-        sqlx::query(
-            "INSERT INTO task_report (task, reported_on, progress, note) \
-             VALUES ($1, current_date - $2, $3, $4)",
-        )
-        .bind(at_risk)
-        .bind(days_ago)
-        .bind(progress as i16)
-        .bind(note)
-        .execute(pool)
-        .await
-        .unwrap();
+        common::report(pool, at_risk, days_ago, progress, note).await;
     }
     let today: chrono::NaiveDate = sqlx::query_scalar("SELECT current_date")
         .fetch_one(pool)

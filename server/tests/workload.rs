@@ -10,34 +10,17 @@ use domain::Role;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
-/// A task of `directive` for `unit`, assigned `from` days ago, due in `to` days (negative: past),
-/// at `progress` (done `done` days ago if given); answers its id.
+/// A task of `directive` for `unit` (see [`common::task`]), titled after them.
 async fn task(
     pool: &PgPool,
     directive: &str,
     unit: &str,
-    (from, to): (i32, i32),
+    days: (i32, i32),
     progress: i16,
     done: Option<i32>,
 ) -> i64 {
-    sqlx::query_scalar(
-        "INSERT INTO task (directive, unit, path, province, title, assigned_on, due_on, progress, \
-             status, done_on)
-         SELECT $1, code, path, province, $3, current_date - $4, current_date + $5, $6,
-                CASE WHEN $7::int IS NULL THEN 'in_progress' ELSE 'done' END,
-                current_date - $7::int
-         FROM unit WHERE code = $2 RETURNING id",
-    )
-    .bind(directive)
-    .bind(unit)
-    .bind(format!("Nhiệm vụ {directive} của {unit}, hạn {to} ngày"))
-    .bind(from)
-    .bind(to)
-    .bind(progress)
-    .bind(done)
-    .fetch_one(pool)
-    .await
-    .unwrap()
+    let title = format!("Nhiệm vụ {directive} của {unit}, hạn {} ngày", days.1);
+    common::task(pool, directive, unit, &title, days, progress, done).await
 }
 
 async fn directive(pool: &PgPool, code: &str, kind: &str, number: &str, title: &str) {
@@ -109,17 +92,7 @@ async fn a_units_tasks_from_every_directive_come_most_urgent_first_and_its_peers
     // A report on the most behind.
     for (days_ago, progress, note) in [(40, 2, "Xây dựng kế hoạch"), (6, 5, "Đang triển khai")]
     {
-        sqlx::query(
-            "INSERT INTO task_report (task, reported_on, progress, note) \
-             VALUES ($1, current_date - $2, $3, $4)",
-        )
-        .bind(behind_45)
-        .bind(days_ago)
-        .bind(progress as i16)
-        .bind(note)
-        .execute(pool)
-        .await
-        .unwrap();
+        common::report(pool, behind_45, days_ago, progress, note).await;
     }
     // Tasks of others: a commune of Hà Nội (not Hà Nội's own), provinces, a committee.
     let commune = commune_of(pool, "01").await;

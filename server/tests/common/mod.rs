@@ -147,3 +147,49 @@ pub fn errors_of(report: &serde_json::Value) -> Vec<(u64, String)> {
         })
         .collect()
 }
+
+/// A task of `directive` for `unit`, titled `title`, assigned `from` days ago, due in `to` days
+/// (negative: past), at `progress` (done `done` days ago if given); answers its id.
+pub async fn task(
+    pool: &sqlx::PgPool,
+    directive: &str,
+    unit: &str,
+    title: &str,
+    (from, to): (i32, i32),
+    progress: i16,
+    done: Option<i32>,
+) -> i64 {
+    sqlx::query_scalar(
+        "INSERT INTO task (directive, unit, path, province, title, assigned_on, due_on, progress, \
+             status, done_on)
+         SELECT $1, code, path, province, $3, current_date - $4, current_date + $5, $6,
+                CASE WHEN $7::int IS NULL THEN 'in_progress' ELSE 'done' END,
+                current_date - $7::int
+         FROM unit WHERE code = $2 RETURNING id",
+    )
+    .bind(directive)
+    .bind(unit)
+    .bind(title)
+    .bind(from)
+    .bind(to)
+    .bind(progress)
+    .bind(done)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+/// A progress report on `task`, made `days_ago` days ago.
+pub async fn report(pool: &sqlx::PgPool, task: i64, days_ago: i32, progress: i16, note: &str) {
+    sqlx::query(
+        "INSERT INTO task_report (task, reported_on, progress, note) \
+         VALUES ($1, current_date - $2, $3, $4)",
+    )
+    .bind(task)
+    .bind(days_ago)
+    .bind(progress)
+    .bind(note)
+    .execute(pool)
+    .await
+    .unwrap();
+}
