@@ -223,6 +223,15 @@ pub enum KindFamily {
 }
 
 impl CaseKind {
+    /// The kinds of a family, as their words (the SQL lists of the summary and the rollups).
+    pub fn of_family(family: KindFamily) -> Vec<&'static str> {
+        CaseKind::ALL
+            .iter()
+            .filter(|k| k.family() == family)
+            .map(|k| k.as_str())
+            .collect()
+    }
+
     /// Inspections, supervisions, or the settling of complaints, denunciations and asset declarations.
     pub fn family(self) -> KindFamily {
         match self {

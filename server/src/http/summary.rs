@@ -160,13 +160,7 @@ pub async fn compute_raw(
     let mut previous = Figures::default();
     let mut by_child: std::collections::BTreeMap<String, (Figures, Figures)> = Default::default();
     // The kinds of each KPI family, from the one rule in `domain` (`CaseKind::family`).
-    let family = |fam: KindFamily| -> Vec<&'static str> {
-        CaseKind::ALL
-            .iter()
-            .filter(|k| k.family() == fam)
-            .map(|k| k.as_str())
-            .collect()
-    };
+    let family = CaseKind::of_family;
     let families = [
         family(KindFamily::Inspection),
         family(KindFamily::Supervision),
