@@ -331,7 +331,7 @@ fn check_count(values: &[f64], peers: Option<&[f64]>, month: usize, s: &Settings
     let tails = Tails {
         upper: &|k| dist(k).upper(k),
         lower: &|k| dist(k).lower(k),
-        max: f64::INFINITY,
+        max: MAX_COUNT,
     };
     judge(month, x.round(), a / b * r, 1.0, &tails, s)
 }
@@ -395,6 +395,10 @@ fn check_rate(
     };
     judge(month, x.round(), dist.mean(), n, &tails, s)
 }
+
+/// The largest count a band reaches: a reference with almost no history gives tails that fall
+/// only polynomially, and a band past this says that no plausible count would be flagged.
+const MAX_COUNT: f64 = 1e9;
 
 /// A month's expected distribution of counts, by its tails.
 struct Tails<'a> {
@@ -996,6 +1000,17 @@ mod tests {
             .collect();
         // The spike, and not the months after it: it is kept out of their baseline.
         assert_eq!(flagged, [30]);
+    }
+
+    #[test]
+    fn a_group_without_any_history_gives_no_evidence() {
+        // Neither the unit nor its peers had a case for two years: five cases now cannot be
+        // weighed against anything, and the band reaches far up.
+        let unit = ending_with(vec![0.0; 25], 5.0);
+        let peers = vec![0.0; 25];
+        let c = count(&unit, &peers);
+        assert_eq!(c.verdict, Verdict::Normal);
+        assert!(c.high > 1e5, "{c:?}");
     }
 
     #[test]

@@ -6,11 +6,11 @@
 //! manifest. Run by `cargo xtask eval-anomalies`, which writes `docs/benchmarks/anomalies.md`.
 //!
 //! Scoring: a flag is a *hit* when its unit, measure, sector, month and direction are those of a
-//! planted anomaly; an *echo* when it is the same planted change seen in an overlapping series
-//! (the unit's province or communes, a sector of an all-sector anomaly or the reverse, and the
-//! measures the planting itself touched: turning a case into a violation also adds its money, a
-//! discipline wave also turns findings into violations in the weeks before); echoes count
-//! neither way. Every other flag is a false alarm.
+//! planted anomaly; an *echo* when the planting changed the flagged month of that series (its
+//! value differs from the same data without plantings: the province of a planted commune, a
+//! sector of an all-sector anomaly, the money of a planted violation, the disciplines of cases a
+//! planting added or removed months earlier); echoes count neither way. Every other flag, on a
+//! month whose value owes nothing to a planting, is a false alarm.
 //!
 //! The detector's tail probability is set per tier of series (province or commune, all sectors
 //! or one, each measure) from one budget of false alarms a month (`BUDGET`). The settings were
@@ -242,15 +242,6 @@ impl Data {
         format!("{} {}", u.code, u.name)
     }
 
-    /// The province a slot lies in.
-    fn province_of(&self, slot: usize) -> usize {
-        if slot < self.provinces {
-            slot
-        } else {
-            self.commune_province[slot - self.provinces]
-        }
-    }
-
     /// The months where the generator may plant an anomaly (its `choose_slots` rule): among the
     /// last 24, those over at least 10 days before the data set ends.
     fn eligible_months(&self) -> Vec<usize> {
@@ -458,38 +449,21 @@ fn direction_of(a: &PlantedAnomaly) -> Direction {
     }
 }
 
-/// Series and month offsets that a planted anomaly of `measure` also changed.
-fn touched(measure: Watched) -> &'static [(Watched, i64)] {
-    use Watched::*;
-    match measure {
-        CasesOpened => &[(CasesOpened, 0)],
-        ViolationRate => &[(ViolationRate, 0), (AmountVnd, 0)],
-        Disciplines => &[
-            (Disciplines, 0),
-            (ViolationRate, 0),
-            (ViolationRate, -1),
-            (ViolationRate, -2),
-            (AmountVnd, 0),
-            (AmountVnd, -1),
-            (AmountVnd, -2),
-        ],
-        AmountVnd => &[(AmountVnd, 0), (ViolationRate, 0)],
+/// Whether the planting changed a series' month: its value differs from the same data
+/// without plantings (for the violation rate, its violations or its concluded cases).
+fn changed_by_planting(data: &Data, natural: &Data, key: &Key) -> bool {
+    let differs = |a: &Table, b: &Table| {
+        a.row(key.slot, key.sector)[key.month] != b.row(key.slot, key.sector)[key.month]
+    };
+    match key.watched {
+        Watched::CasesOpened => differs(&data.opened, &natural.opened),
+        Watched::ViolationRate => {
+            differs(&data.violations, &natural.violations)
+                || differs(&data.concluded, &natural.concluded)
+        }
+        Watched::Disciplines => differs(&data.disciplines, &natural.disciplines),
+        Watched::AmountVnd => differs(&data.amount, &natural.amount),
     }
-}
-
-/// Whether a flag is the planted change seen in an overlapping series.
-fn is_echo(data: &Data, flag: &Key, planted: &Key) -> bool {
-    let related_unit = flag.slot == planted.slot
-        || (planted.slot >= data.provinces && flag.slot == data.province_of(planted.slot))
-        || (planted.slot < data.provinces
-            && flag.slot >= data.provinces
-            && data.province_of(flag.slot) == planted.slot);
-    let related_sector = flag.sector == 0 || planted.sector == 0 || flag.sector == planted.sector;
-    related_unit
-        && related_sector
-        && touched(planted.watched).iter().any(|&(w, offset)| {
-            w == flag.watched && flag.month as i64 == planted.month as i64 + offset
-        })
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -526,7 +500,7 @@ impl Score {
 }
 
 /// Scores flags against the manifest; also returns the false alarms.
-fn score<'a>(data: &Data, flags: &'a [Flag]) -> (Score, Vec<&'a Flag>) {
+fn score<'a>(data: &Data, natural: &Data, flags: &'a [Flag]) -> (Score, Vec<&'a Flag>) {
     let planted: Vec<(Key, Direction)> = data
         .planted
         .iter()
@@ -541,7 +515,7 @@ fn score<'a>(data: &Data, flags: &'a [Flag]) -> (Score, Vec<&'a Flag>) {
             .position(|(k, d)| *k == f.key && *d == f.direction)
         {
             found.insert(i);
-        } else if planted.iter().any(|(k, _)| is_echo(data, &f.key, k)) {
+        } else if changed_by_planting(data, natural, &f.key) {
             s.echoes += 1;
         } else {
             s.fp += 1;
@@ -608,6 +582,8 @@ fn ordinary_money_share(natural: &Data, factor: f64) -> f64 {
 /// One planted anomaly and what each method made of it.
 struct PlantRow {
     unit: String,
+    /// Planted in a commune (else in a province).
+    commune: bool,
     measure: &'static str,
     sector: &'static str,
     month: NaiveDate,
@@ -623,6 +599,18 @@ struct PlantRow {
     baseline_found: bool,
 }
 
+/// A flag on a month that no planting changed.
+struct FalseAlarm {
+    unit: String,
+    measure: &'static str,
+    sector: &'static str,
+    month: NaiveDate,
+    direction: Direction,
+    observed: f64,
+    expected: f64,
+    score: f64,
+}
+
 struct SeedResult {
     size: Size,
     seed: u64,
@@ -636,6 +624,8 @@ struct SeedResult {
     plants: Vec<PlantRow>,
     /// Share of natural province-months with 6 and 15 times their usual money.
     ordinary_money: (f64, f64),
+    /// The detector's false alarms.
+    false_alarms: Vec<FalseAlarm>,
     elapsed: f64,
 }
 
@@ -651,9 +641,9 @@ fn evaluate(size: Size, seed: u64, as_of: NaiveDate, budget: f64, explore: bool)
     let natural = Data::generate(size, seed, as_of, false);
     let r = run(&data, budget, true);
     let alone = run(&data, budget, false);
-    let (detector, false_alarms) = score(&data, &r.detector);
-    let (without_peers, _) = score(&data, &alone.detector);
-    let (baseline, _) = score(&data, &r.baseline);
+    let (detector, false_alarms) = score(&data, &natural, &r.detector);
+    let (without_peers, _) = score(&data, &natural, &alone.detector);
+    let (baseline, _) = score(&data, &natural, &r.baseline);
     let mut plants = Vec::new();
     let mut by_measure: Vec<(&'static str, usize, usize, usize)> = Vec::new();
     for a in &data.planted {
@@ -664,6 +654,7 @@ fn evaluate(size: Size, seed: u64, as_of: NaiveDate, budget: f64, explore: bool)
         let checks = r.planted_checks.get(&key);
         let row = PlantRow {
             unit: data.slot_label(key.slot),
+            commune: key.slot >= data.provinces,
             measure: a.measure.as_str(),
             sector: sector_name(key.sector),
             month: a.month,
@@ -712,7 +703,7 @@ fn evaluate(size: Size, seed: u64, as_of: NaiveDate, budget: f64, explore: bool)
         println!("-- false alarms of the detector ({})", false_alarms.len());
         for f in &false_alarms {
             println!(
-                "  {:<36} {:<14} {:<17} {} {:?} score {:.2} obs {:.2} exp {:.2}",
+                "  {:<36} {:<14} {:<17} {} {:?} score {:.2} obs {:.2} exp {:.2} (without plantings: {:.2})",
                 data.slot_label(f.key.slot),
                 f.key.watched.name(),
                 sector_name(f.key.sector),
@@ -720,7 +711,8 @@ fn evaluate(size: Size, seed: u64, as_of: NaiveDate, budget: f64, explore: bool)
                 f.direction,
                 f.score,
                 f.observed,
-                f.expected
+                f.expected,
+                natural.count_row(f.key.slot, f.key.watched, f.key.sector)[f.key.month]
             );
         }
     }
@@ -738,6 +730,19 @@ fn evaluate(size: Size, seed: u64, as_of: NaiveDate, budget: f64, explore: bool)
             ordinary_money_share(&natural, 6.0),
             ordinary_money_share(&natural, 15.0),
         ),
+        false_alarms: false_alarms
+            .iter()
+            .map(|f| FalseAlarm {
+                unit: data.slot_label(f.key.slot),
+                measure: f.key.watched.name(),
+                sector: sector_name(f.key.sector),
+                month: data.plan.months[f.key.month].first,
+                direction: f.direction,
+                observed: f.observed,
+                expected: f.expected,
+                score: f.score,
+            })
+            .collect(),
         elapsed: t0.elapsed().as_secs_f64(),
     }
 }
@@ -799,13 +804,18 @@ fn report(results: &[SeedResult], command: &str, as_of: NaiveDate, budget: f64) 
     let _ = writeln!(
         md,
         "A flag is a hit (TP) when its unit, measure, sector, month and direction are a planted \
-         anomaly's; an echo when it is the planted change seen in an overlapping series (the \
-         province of a planted commune or a commune of a planted province, a sector of an \
-         all-sector anomaly, or a measure the planting also changed: a violation planted also adds \
-         its money, a discipline wave turns findings of the weeks before into violations); echoes \
-         count neither way. Any other flag is a false alarm (FP). The manifest's `violations` \
-         anomalies are scored against the detector's violation rate.\n"
+         anomaly's; an echo when the planting changed the flagged month of that series, that is \
+         when its value differs in the same data generated without plantings (the province of a \
+         planted commune, a sector of an all-sector anomaly, the money of a planted violation, the \
+         disciplines of cases that a planting added or removed months before); echoes count \
+         neither way. Any other flag, on a month whose value owes nothing to a planting, is a \
+         false alarm (FP). The manifest's `violations` anomalies are scored against the \
+         detector's violation rate. (The echo rule was first a hand-written list: the same unit or \
+         its province, the same month, the measures a planting touches. The large size showed \
+         plantings reaching the disciplines of later months, so the rule now reads the data; on the \
+         demo seeds it changes no count.)\n"
     );
+    md.push_str(&findings(results));
     let _ = writeln!(
         md,
         "## Per seed
@@ -906,6 +916,39 @@ fn report(results: &[SeedResult], command: &str, as_of: NaiveDate, budget: f64) 
     for (size, m, n, d, b) in rows {
         let _ = writeln!(md, "| {size} | {m} | {n} | {d} | {b} |");
     }
+    let _ = writeln!(md, "\n## False alarms of the detector (held-out seeds)\n");
+    let _ = writeln!(
+        md,
+        "Every one is on a month whose value no planting changed.\n"
+    );
+    let _ = writeln!(
+        md,
+        "| size | seed | unit | measure | sector | month | direction | observed | expected | score |"
+    );
+    let _ = writeln!(md, "|---|---|---|---|---|---|---|---|---|---|");
+    for r in results.iter().filter(|r| !tuning(r.size, r.seed)) {
+        for f in &r.false_alarms {
+            let v = |x: f64| match f.measure {
+                "violation_rate" => format!("{:.0} %", x * 100.0),
+                "amount_vnd" => format!("{:.1} bn", x / 1e9),
+                _ => format!("{x:.1}"),
+            };
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} | {} | {} | {:?} | {} | {} | {:.2} |",
+                r.size,
+                r.seed,
+                f.unit,
+                f.measure,
+                f.sector,
+                f.month.format("%m/%Y"),
+                f.direction,
+                v(f.observed),
+                v(f.expected),
+                f.score,
+            );
+        }
+    }
     let _ = writeln!(md, "\n## Every planted anomaly\n");
     let _ = writeln!(
         md,
@@ -964,17 +1007,254 @@ fn report(results: &[SeedResult], command: &str, as_of: NaiveDate, budget: f64) 
             );
         }
     }
-    let money: Vec<&SeedResult> = results.iter().filter(|r| r.size == Size::Demo).collect();
-    if !money.is_empty() {
-        let n = money.len() as f64;
-        let six = money.iter().map(|r| r.ordinary_money.0).sum::<f64>() / n;
-        let fifteen = money.iter().map(|r| r.ordinary_money.1).sum::<f64>() / n;
+    md
+}
+
+/// Range of a set of values, as "a–b".
+fn range(values: impl Iterator<Item = f64>) -> String {
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    if lo.is_finite() {
+        format!("{lo:.1}–{hi:.1}")
+    } else {
+        "–".into()
+    }
+}
+
+/// The verdict against the targets and why the misses were missed (demo, held-out seeds).
+fn findings(results: &[SeedResult]) -> String {
+    let mut md = String::new();
+    let held: Vec<&SeedResult> = results
+        .iter()
+        .filter(|r| r.size == Size::Demo && !tuning(r.size, r.seed))
+        .collect();
+    if held.is_empty() {
+        return md;
+    }
+    let (mut d, mut b) = (Score::default(), Score::default());
+    for r in &held {
+        d.add(&r.detector);
+        b.add(&r.baseline);
+    }
+    let planted = d.tp + d.fn_;
+    let needed = (0.95 * planted as f64).ceil() as usize;
+    let verdict = |ok: bool| if ok { "met" } else { "**not met**" };
+    let _ = writeln!(
+        md,
+        "## Against the targets (demo, {} held-out seeds)\n",
+        held.len()
+    );
+    let _ = writeln!(
+        md,
+        "- Precision {:.3} against at least 0.9: {} ({} false alarms for {} hits).",
+        d.precision(),
+        verdict(d.precision() >= 0.9),
+        d.fp,
+        d.tp
+    );
+    let _ = writeln!(
+        md,
+        "- Recall {:.3} against at least 0.95: {}{}.",
+        d.recall(),
+        verdict(d.recall() >= 0.95),
+        if d.tp < needed {
+            format!(
+                ", short by {:.3} ({} more of the {planted} planted anomalies would be needed)",
+                0.95 - d.recall(),
+                needed - d.tp
+            )
+        } else {
+            String::new()
+        }
+    );
+    let _ = writeln!(
+        md,
+        "- The plain threshold rule (mean ± 3 sd of the 12 months before): recall {:.3}, precision \
+         {:.3} ({} false alarms, about {} a seed, mostly thin commune series whose last 12 months \
+         never moved, so that any case at all is beyond 3 sd).\n",
+        b.recall(),
+        b.precision(),
+        b.fp,
+        b.fp / held.len()
+    );
+    let in_held = || held.iter().flat_map(|r| r.plants.iter());
+    let missed: Vec<&PlantRow> = in_held().filter(|p| !p.found).collect();
+    let count = |m: &str| missed.iter().filter(|p| p.measure == m).count();
+    let planted_of = |m: &str| in_held().filter(|p| p.measure == m).count();
+    let _ = writeln!(md, "## Why the misses\n");
+    let n = held.len() as f64;
+    let six = held.iter().map(|r| r.ordinary_money.0).sum::<f64>() / n * 100.0;
+    let fifteen = held.iter().map(|r| r.ordinary_money.1).sum::<f64>() / n * 100.0;
+    let _ = writeln!(
+        md,
+        "- **Money** ({} of {} missed): a month's money is carried by a few cases with log-normal \
+         amounts (σ 1.2, and ten to twenty times larger for a province's own committee than for a \
+         grassroots organization). In the same data without any planting, {six:.1} % of \
+         province-months exceed 6 times the median of their 12 months before and {fifteen:.1} % \
+         exceed 15 times: the planted months, {} times that median, are ordinary. The detector's \
+         heavy-tailed money check leaves them alone; a rule that flagged them would flag about one \
+         province-month in ten.",
+        count("amount_vnd"),
+        planted_of("amount_vnd"),
+        range(
+            in_held()
+                .filter(|p| p.measure == "amount_vnd")
+                .map(|p| p.manifest.2)
+        ),
+    );
+    let _ = writeln!(
+        md,
+        "- **Violations** ({} of {} missed): the generator sizes a planting against the seasonal \
+         profile of cases *opened* (`seed::anomalies::expected` uses `Plan::stream_weights` for \
+         every measure), but violations and disciplines are dated by conclusion and decision, one \
+         to three months after opening. After the year-end rush the real expectation in January \
+         and February is about twice the manifest's, and since a planting tops the month up to a \
+         target (at least 3 more), a month that was naturally high got only {} more violations \
+         (compare *natural* with *observed* below): these months stand {} standard deviations \
+         from their expectation, not 5. This is a sizing bug in the generator, reported and not \
+         fixed here (other tests depend on its output).",
+        count("violations"),
+        planted_of("violations"),
+        range(
+            missed
+                .iter()
+                .filter(|p| p.measure == "violations")
+                .map(|p| p.manifest.1 - p.natural)
+        ),
+        range(
+            missed
+                .iter()
+                .filter(|p| p.measure == "violations")
+                .filter_map(|p| p.strength.map(|s| s.0))
+        ),
+    );
+    let _ = writeln!(
+        md,
+        "- **Disciplines** ({} of {} missed): small provinces decide 2–3 disciplines a month; the \
+         planting's rule, at least 5 √expected more, is 5 standard deviations for a normal \
+         distribution but not for so small a count: {} disciplines where the detector expected {} \
+         have a Poisson tail near 1e-3, and months like that occur without any planting ({} of the \
+         {} false alarms below are discipline bursts that no planting made).",
+        count("disciplines"),
+        planted_of("disciplines"),
+        range(
+            missed
+                .iter()
+                .filter(|p| p.measure == "disciplines")
+                .map(|p| p.manifest.1)
+        ),
+        range(
+            missed
+                .iter()
+                .filter(|p| p.measure == "disciplines")
+                .filter_map(|p| p.detector.map(|c| c.expected))
+        ),
+        held.iter()
+            .flat_map(|r| r.false_alarms.iter())
+            .filter(|f| f.measure == "disciplines")
+            .count(),
+        d.fp,
+    );
+    let _ = writeln!(
+        md,
+        "- **Communes** ({} of {} missed): 8 cases where 0.5–0.7 are usual has a tail probability \
+         of 1e-6 to 1e-5 once the commune's share is learnt from a few dozen cases, and the \
+         communes' tier, 3,321 series, asks for 3e-6.",
+        missed.iter().filter(|p| p.commune).count(),
+        in_held().filter(|p| p.commune).count(),
+    );
+    let _ = writeln!(
+        md,
+        "- **Cases opened in provinces**: {} of {} missed.\n",
+        missed
+            .iter()
+            .filter(|p| p.measure == "cases_opened" && !p.commune)
+            .count(),
+        in_held()
+            .filter(|p| p.measure == "cases_opened" && !p.commune)
+            .count()
+    );
+    let all_demo = || {
+        results
+            .iter()
+            .filter(|r| r.size == Size::Demo)
+            .flat_map(|r| r.plants.iter())
+    };
+    let _ = writeln!(
+        md,
+        "**Sizes.** At the demo size no planting is \"a 30 % rise in a large province\": the \
+         generator raises the nominal factor to at least 1 + 5/√expected, so the provinces' rises \
+         of cases opened are {}-fold, their drops keep {} of the month, and the communes' bursts \
+         are {}-fold (8 cases where about one is usual). A 30 % rise passes 5 standard deviations \
+         only from about 280 cases a month, which only the large size has.\n",
+        range(
+            all_demo()
+                .filter(|p| p.measure == "cases_opened" && !p.commune && p.manifest.2 > 1.0)
+                .map(|p| p.manifest.2)
+        ),
+        range(
+            all_demo()
+                .filter(|p| p.measure == "cases_opened" && p.manifest.2 < 1.0)
+                .map(|p| p.manifest.2)
+        ),
+        range(all_demo().filter(|p| p.commune).map(|p| p.manifest.2)),
+    );
+    let totals = |size: Size| {
+        let (mut d, mut b) = (Score::default(), Score::default());
+        let mut seeds = 0;
+        for r in results
+            .iter()
+            .filter(|r| r.size == size && !tuning(r.size, r.seed))
+        {
+            d.add(&r.detector);
+            b.add(&r.baseline);
+            seeds += 1;
+        }
+        (d, b, seeds)
+    };
+    let (d, b, seeds) = totals(Size::Tiny);
+    if seeds > 0 {
         let _ = writeln!(
             md,
-            "\nMoney without any planting (demo, mean over the seeds): {:.1} % of province-months \
-             exceed 6 times the median of their 12 months before, {:.1} % exceed 15 times.",
-            six * 100.0,
-            fifteen * 100.0
+            "**Tiny** ({seeds} seeds; for unit tests, 2,200 cases): detector precision {:.3}, \
+             recall {:.3}; the plain rule {:.3} and {:.3}. A province opens one or two cases a \
+             month, and a planting of 6 to 9 cases has a tail probability between 1e-2 and 1e-4 \
+             there once the province's share is estimated from so few cases, mostly short of the \
+             provinces' threshold (3e-4).\n",
+            d.precision(),
+            d.recall(),
+            b.precision(),
+            b.recall()
+        );
+    }
+    let (d, b, seeds) = totals(Size::Large);
+    if seeds > 0 {
+        let _ = writeln!(
+            md,
+            "**Large** ({seeds} seeds; 3 million cases; provinces' rises of cases opened {}-fold): \
+             detector precision {:.3}, recall {:.3}; the plain rule {:.3} and {:.3}. The misses (by \
+             measure in the table below): violation plantings of January and February that add as \
+             little as 3 violations to a naturally high month (the sizing bug above, plainer at this \
+             size), money months that the usual spread explains, and communes' bursts in one sector \
+             (16 cases where 4 are usual) short of the threshold of their tier (39,852 series). The \
+             false alarms (listed below) are real changes in the data \
+             that no planting made: with hundreds of cases a month, a province's sector share that \
+             moves when the year's thematic supervision topics change (the big cities' natural \
+             resources in 2026) is significant, and the one-year baseline follows it only slowly; \
+             an overdispersion term estimated per tier is the next step for sizes like this.\n",
+            range(
+                results
+                    .iter()
+                    .filter(|r| r.size == Size::Large)
+                    .flat_map(|r| r.plants.iter())
+                    .filter(|p| p.measure == "cases_opened" && !p.commune && p.manifest.2 > 1.0)
+                    .map(|p| p.manifest.2)
+            ),
+            d.precision(),
+            d.recall(),
+            b.precision(),
+            b.recall()
         );
     }
     md
@@ -994,7 +1274,7 @@ fn main() -> anyhow::Result<()> {
         None => NaiveDate::from_ymd_opt(2026, 11, 25).unwrap_or_default(),
     };
     let sizes: Vec<Size> = value("--sizes")
-        .unwrap_or_else(|| "demo,tiny".into())
+        .unwrap_or_else(|| "demo,tiny,large".into())
         .split(',')
         .map(|s| s.trim().parse())
         .collect::<Result<_, _>>()?;

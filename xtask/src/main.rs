@@ -12,9 +12,9 @@
 //!   against a bare COPY, with memory), its table written to `docs/benchmarks/ingest.md`.
 //! - `cargo xtask bench-overview`: the overview on a throttled tablet profile (payload, first
 //!   useful paint; release server, demo data), its table written to `docs/benchmarks/overview.md`.
-//! - `cargo xtask eval-anomalies [--seeds N,N] [--sizes demo,tiny]`: the anomaly detector and the
-//!   plain threshold rule scored against the generator's planted anomalies (data generated in
-//!   memory, no database), its tables written to `docs/benchmarks/anomalies.md`.
+//! - `cargo xtask eval-anomalies [--seeds N,N] [--sizes demo,tiny,large]`: the anomaly detector
+//!   and the plain threshold rule scored against the generator's planted anomalies (data generated
+//!   in memory, no database; about 3 minutes), its tables written to `docs/benchmarks/anomalies.md`.
 
 mod build;
 mod install;
@@ -104,7 +104,7 @@ fn run() -> anyhow::Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask run | test | build [--release] | geodata [--check] | screenshots | bench-facts [--build-only] [--rows N] [--changes N] | bench-ingest [--rows N] | bench-overview | eval-anomalies [--seeds N,N] [--sizes demo,tiny]"
+                "usage: cargo xtask run | test | build [--release] | geodata [--check] | screenshots | bench-facts [--build-only] [--rows N] [--changes N] | bench-ingest [--rows N] | bench-overview | eval-anomalies [--seeds N,N] [--sizes demo,tiny,large]"
             );
             std::process::exit(2);
         }
