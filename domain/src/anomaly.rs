@@ -278,7 +278,14 @@ fn prefix(xs: &[f64]) -> Vec<f64> {
 /// counts are left alone) of `expected`.
 fn winsorize(x: f64, expected: f64, variance: f64, k: f64) -> f64 {
     let reach = k * (variance.max(0.0) + 1.0).sqrt();
-    x.clamp((expected - reach).max(0.0), expected + reach)
+    let (low, high) = ((expected - reach).max(0.0), expected + reach);
+    // Not a number, or a negative expectation from bad input: leave the value as it is.
+    if low <= high { x.clamp(low, high) } else { x }
+}
+
+/// A count or an amount the detector can use: finite and not negative.
+fn usable(v: f64) -> bool {
+    v.is_finite() && v >= 0.0
 }
 
 /// The first month of a baseline: `window` months back, further (up to `long_window`) while
@@ -312,20 +319,26 @@ fn check_count(values: &[f64], peers: Option<&[f64]>, month: usize, s: &Settings
         Some(p) => p.get(t).copied().unwrap_or(0.0),
         None => (1..=years).map(|y| values[t - 12 * y]).sum(),
     };
-    // The unit's odds against its reference over the window, with its own outlying months
-    // pulled back first.
-    let window = from..month;
-    let xs: f64 = values[window.clone()].iter().sum();
-    let rs: f64 = window.clone().map(reference).sum();
+    let r = reference(month).round();
+    if !(usable(x) && usable(r)) {
+        return Check::without_verdict(month, x, Verdict::NoData);
+    }
+    // The unit's odds against its reference over the window (months with unusable values left
+    // out), with its own outlying months pulled back first.
+    let window: Vec<usize> = (from..month)
+        .filter(|&t| usable(values[t]) && usable(reference(t)))
+        .collect();
+    let xs: f64 = window.iter().map(|&t| values[t]).sum();
+    let rs: f64 = window.iter().map(|&t| reference(t)).sum();
     let odds = (xs + 0.5) / (rs + 0.5);
     let robust: f64 = window
-        .map(|t| {
+        .iter()
+        .map(|&t| {
             let e = odds * reference(t);
             winsorize(values[t], e, e, s.winsor)
         })
         .sum();
     let (a, b) = (robust + 0.5, rs + 0.5);
-    let r = reference(month).round();
     // Given the month's total of unit and reference, the unit's part is beta-binomial.
     let dist = |k: f64| BetaBinomial { n: k + r, a, b };
     let tails = Tails {
@@ -346,7 +359,7 @@ fn check_rate(
     let (Some(&x), Some(&n)) = (hits.get(month), totals.get(month)) else {
         return Check::without_verdict(month, f64::NAN, Verdict::NoData);
     };
-    if n <= 0.0 {
+    if !(usable(n) && n > 0.0 && usable(x) && x <= n) {
         return Check::without_verdict(month, f64::NAN, Verdict::NoData);
     }
     let from = window_start(totals, month, s);
@@ -362,7 +375,7 @@ fn check_rate(
             let n: f64 = (from..month)
                 .map(|t| pt.get(t).copied().unwrap_or(0.0))
                 .sum();
-            if n > 0.0 {
+            if usable(h) && usable(n) && n > 0.0 {
                 let rate = (h / n).clamp(0.01, 0.99);
                 (s.peer_prior * rate, s.peer_prior * (1.0 - rate))
             } else {
@@ -371,17 +384,19 @@ fn check_rate(
         }
         None => (0.5, 0.5),
     };
-    let (mut xs, mut ns) = (0.0, 0.0);
-    for t in from..month {
-        xs += hits[t];
-        ns += totals[t];
-    }
+    let window: Vec<usize> = (from..month)
+        .filter(|&t| usable(hits[t]) && usable(totals[t]) && hits[t] <= totals[t])
+        .collect();
+    let xs: f64 = window.iter().map(|&t| hits[t]).sum();
+    let ns: f64 = window.iter().map(|&t| totals[t]).sum();
     let rate = (xs + prior_a) / (ns + prior_a + prior_b);
-    let mut robust = 0.0;
-    for t in from..month {
-        let e = rate * totals[t];
-        robust += winsorize(hits[t], e, e * (1.0 - rate), s.winsor);
-    }
+    let robust: f64 = window
+        .iter()
+        .map(|&t| {
+            let e = rate * totals[t];
+            winsorize(hits[t], e, e * (1.0 - rate), s.winsor)
+        })
+        .sum();
     let n = n.round();
     let dist = BetaBinomial {
         n,
@@ -485,10 +500,13 @@ fn check_amount(values: &[f64], month: usize, s: &Settings) -> Check {
     let Some(&x) = values.get(month) else {
         return Check::without_verdict(month, f64::NAN, Verdict::NoData);
     };
+    if !usable(x) {
+        return Check::without_verdict(month, x, Verdict::NoData);
+    }
     let from = month.saturating_sub(s.amount_window);
     let mut logs: Vec<f64> = values[from..month]
         .iter()
-        .filter(|v| **v > 0.0)
+        .filter(|v| usable(**v) && **v > 0.0)
         .map(|v| v.ln())
         .collect();
     if logs.len() < s.amount_min_months {
@@ -1011,6 +1029,40 @@ mod tests {
         let c = count(&unit, &peers);
         assert_eq!(c.verdict, Verdict::Normal);
         assert!(c.high > 1e5, "{c:?}");
+    }
+
+    #[test]
+    fn bad_values_give_an_answer_not_a_panic() {
+        let mut values = seasonal(20.0, 25);
+        values[3] = f64::NAN;
+        values[7] = -5.0;
+        let peers = ending_with(seasonal(200.0, 25), f64::INFINITY);
+        for series in [
+            Series::Count {
+                values: &values,
+                peers: Some(&peers),
+            },
+            Series::Count {
+                values: &values,
+                peers: None,
+            },
+            Series::Rate {
+                hits: &values,
+                totals: &peers,
+                peers: Some((&values, &peers)),
+            },
+            Series::Amount { values: &values },
+        ] {
+            assert_eq!(scan(&series, &Settings::default()).len(), 25);
+        }
+        assert_eq!(threshold_rule(&values, 24, 12, 3.0).month, 24);
+        // A month past the end has no data.
+        let c = check(
+            &Series::Amount { values: &values },
+            99,
+            &Settings::default(),
+        );
+        assert_eq!(c.verdict, Verdict::NoData);
     }
 
     #[test]
