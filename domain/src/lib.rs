@@ -3,6 +3,7 @@
 //! Nothing here does I/O: these are plain types and functions, unit-tested natively.
 
 pub mod alerts;
+pub mod anomaly;
 pub mod api;
 pub mod codes;
 pub mod directives;

@@ -12,6 +12,9 @@
 //!   against a bare COPY, with memory), its table written to `docs/benchmarks/ingest.md`.
 //! - `cargo xtask bench-overview`: the overview on a throttled tablet profile (payload, first
 //!   useful paint; release server, demo data), its table written to `docs/benchmarks/overview.md`.
+//! - `cargo xtask eval-anomalies [--seeds N,N] [--sizes demo,tiny,large]`: the anomaly detector
+//!   and the plain threshold rule scored against the generator's planted anomalies (data generated
+//!   in memory, no database; about 3 minutes), its tables written to `docs/benchmarks/anomalies.md`.
 
 mod build;
 mod install;
@@ -75,6 +78,7 @@ fn run() -> anyhow::Result<()> {
         }
         Some("bench-facts") => bench_facts(&root, &args[1..])?,
         Some("bench-ingest") => bench_ingest(&root, &args[1..])?,
+        Some("eval-anomalies") => eval_anomalies(&root, &args[1..])?,
         Some("bench-overview") => {
             install::ensure_build_tools(&root)?;
             install::ensure_postgres()?;
@@ -100,7 +104,7 @@ fn run() -> anyhow::Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask run | test | build [--release] | geodata [--check] | screenshots | bench-facts [--build-only] [--rows N] [--changes N] | bench-ingest [--rows N] | bench-overview"
+                "usage: cargo xtask run | test | build [--release] | geodata [--check] | screenshots | bench-facts [--build-only] [--rows N] [--changes N] | bench-ingest [--rows N] | bench-overview | eval-anomalies [--seeds N,N] [--sizes demo,tiny,large]"
             );
             std::process::exit(2);
         }
@@ -178,6 +182,26 @@ fn bench_ingest(root: &Path, args: &[String]) -> anyhow::Result<()> {
             .args(args)
             .arg("--out")
             .arg(root.join("docs/benchmarks/ingest.md"))
+            .current_dir(root),
+    )
+}
+
+fn eval_anomalies(root: &Path, args: &[String]) -> anyhow::Result<()> {
+    println!("== scoring the anomaly detector against planted anomalies (release)");
+    status(
+        cargo()
+            .args([
+                "run",
+                "--release",
+                "-p",
+                "server",
+                "--example",
+                "anomaly_eval",
+                "--",
+            ])
+            .args(args)
+            .arg("--out")
+            .arg(root.join("docs/benchmarks/anomalies.md"))
             .current_dir(root),
     )
 }
