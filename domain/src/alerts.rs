@@ -142,6 +142,11 @@ pub struct AlertEvent {
 pub struct AlertDetail {
     pub alert: AlertRecord,
     pub events: Vec<AlertEvent>,
+    /// What the alert's view draws: an anomaly's months with their expected band
+    /// (`series`: month, observed, expected, low, high, flagged), a late step's case and
+    /// procedure, a target's figures.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub detail: Option<serde_json::Value>,
 }
 
 /// `POST /alerts/{id}/actions`: what to do.

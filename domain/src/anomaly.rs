@@ -826,6 +826,117 @@ pub fn threshold_rule(values: &[f64], month: usize, window: usize, k: f64) -> Ch
     }
 }
 
+/// The measures the detector watches in a unit's monthly series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Watched {
+    /// Cases opened: counts against the peers.
+    CasesOpened,
+    /// Violations out of concluded cases: a rate with the peers' rate as its prior.
+    ViolationRate,
+    /// Disciplines decided: counts against the peers.
+    Disciplines,
+    /// Money involved in violations: the unit's own past on a log scale.
+    AmountVnd,
+}
+
+impl Watched {
+    pub const ALL: [Watched; 4] = [
+        Watched::CasesOpened,
+        Watched::ViolationRate,
+        Watched::Disciplines,
+        Watched::AmountVnd,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Watched::CasesOpened => "cases_opened",
+            Watched::ViolationRate => "violation_rate",
+            Watched::Disciplines => "disciplines",
+            Watched::AmountVnd => "amount_vnd",
+        }
+    }
+}
+
+/// A group of peers (units of one level under one parent) watched for one measure: what each
+/// member is compared with, computed once for all its months.
+pub struct Group<'a> {
+    watched: Watched,
+    values: Vec<&'a [f64]>,
+    totals: Vec<&'a [f64]>,
+    /// Counts: each member's peers' robust totals. Rates: the group's hits and totals.
+    others: Vec<Vec<f64>>,
+    group_hits: Vec<f64>,
+    group_totals: Vec<f64>,
+}
+
+impl<'a> Group<'a> {
+    /// `values[i]` is member i's series (violations for the rate); `totals[i]` its concluded
+    /// cases (the rate only; empty otherwise).
+    pub fn new(
+        watched: Watched,
+        values: Vec<&'a [f64]>,
+        totals: Vec<&'a [f64]>,
+        settings: &Settings,
+    ) -> Group<'a> {
+        let sums = |rows: &[&[f64]]| -> Vec<f64> {
+            let months = rows.first().map(|r| r.len()).unwrap_or(0);
+            (0..months)
+                .map(|t| rows.iter().map(|r| r[t]).sum())
+                .collect()
+        };
+        let (others, group_hits, group_totals) = match watched {
+            Watched::CasesOpened | Watched::Disciplines if values.len() > 1 => {
+                (peer_totals(&values, settings), Vec::new(), Vec::new())
+            }
+            Watched::ViolationRate if values.len() > 1 => {
+                (Vec::new(), sums(&values), sums(&totals))
+            }
+            _ => (Vec::new(), Vec::new(), Vec::new()),
+        };
+        Group {
+            watched,
+            values,
+            totals,
+            others,
+            group_hits,
+            group_totals,
+        }
+    }
+
+    /// Checks month `month` of member `i`.
+    pub fn check(&self, i: usize, month: usize, settings: &Settings) -> Check {
+        let minus = |a: &[f64], b: &[f64]| -> Vec<f64> {
+            a.iter().zip(b).map(|(x, y)| (x - y).max(0.0)).collect()
+        };
+        let values = self.values[i];
+        match self.watched {
+            Watched::CasesOpened | Watched::Disciplines => {
+                let series = Series::Count {
+                    values,
+                    peers: self.others.get(i).map(Vec::as_slice),
+                };
+                check(&series, month, settings)
+            }
+            Watched::ViolationRate => {
+                let totals = self.totals[i];
+                let peers = (!self.group_hits.is_empty()).then(|| {
+                    (
+                        minus(&self.group_hits, values),
+                        minus(&self.group_totals, totals),
+                    )
+                });
+                let series = Series::Rate {
+                    hits: values,
+                    totals,
+                    peers: peers.as_ref().map(|(h, t)| (h.as_slice(), t.as_slice())),
+                };
+                check(&series, month, settings)
+            }
+            Watched::AmountVnd => check(&Series::Amount { values }, month, settings),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -300,7 +300,9 @@ async fn seed(
 async fn serve(config: Arc<Config>, pool: sqlx::PgPool) -> anyhow::Result<()> {
     server::quality::spawn_watch(pool.clone());
     server::rollup::spawn_compactor(pool.clone());
-    let app = server::http::app(config.clone(), pool);
+    let hub = server::events::Hub::new(pool.clone());
+    server::warning::spawn(pool.clone(), hub.clone());
+    let app = server::http::app_with(config.clone(), pool, hub);
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("listening on {}", config.addr))?;

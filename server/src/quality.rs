@@ -370,75 +370,38 @@ pub async fn watch(pool: &PgPool) -> Result<Watched, Error> {
                     },
                 ),
             };
-            let severity = if state == SourceState::Late {
-                "warning"
-            } else {
-                "critical"
+            let draft = crate::warning::Draft {
+                kind: match state {
+                    SourceState::Failing => "source_failing",
+                    SourceState::Stale => "source_stale",
+                    _ => "source_late",
+                },
+                severity: if state == SourceState::Late {
+                    domain::Severity::Warning
+                } else {
+                    domain::Severity::Critical
+                },
+                unit: s.owner_unit.clone(),
+                path: s.owner_path.clone(),
+                province: s.owner_province.clone(),
+                measure: measure.to_string(),
+                sector: None,
+                expected,
+                observed,
+                explanation,
+                link: Some(format!("/sources?source={}", s.code)),
+                key: key.clone(),
+                detail: None,
             };
-            let link = format!("/sources?source={}", s.code);
-            let kind = format!("source_{}", state.as_str());
-            // The observed value is kept current; raising, reopening and a change of kind (late
-            // to stale) are events.
-            let (id, was_state, was_kind): (i64, Option<String>, Option<String>) = sqlx::query_as(
-                "WITH old AS (SELECT state, kind FROM alert WHERE dedup_key = $11)
-                     INSERT INTO alert (kind, severity, unit, path, province, measure, expected,
-                         observed, explanation, link, dedup_key)
-                     VALUES ($1, $2, $3, $4::ltree, $5, $6, $7, $8, $9, $10, $11)
-                     ON CONFLICT (dedup_key) DO UPDATE SET kind = excluded.kind,
-                         severity = excluded.severity, measure = excluded.measure,
-                         expected = excluded.expected, observed = excluded.observed,
-                         explanation = excluded.explanation, updated_at = now(),
-                         state = CASE WHEN alert.state = 'resolved' THEN 'new' ELSE alert.state END
-                     RETURNING id, (SELECT state FROM old), (SELECT kind FROM old)",
-            )
-            .bind(&kind)
-            .bind(severity)
-            .bind(&s.owner_unit)
-            .bind(&s.owner_path)
-            .bind(&s.owner_province)
-            .bind(measure)
-            .bind(expected)
-            .bind(observed)
-            .bind(&explanation)
-            .bind(&link)
-            .bind(&key)
-            .fetch_one(&mut *tx)
-            .await?;
-            let action = match (was_state.as_deref(), was_kind.as_deref()) {
-                (None, _) => Some("raised"),
-                (Some("resolved"), _) => Some("reopened"),
-                (_, Some(k)) if k != kind => Some("changed"),
-                _ => None,
-            };
-            if let Some(action) = action {
-                sqlx::query(
-                    "INSERT INTO alert_event (alert, actor, action, comment) \
-                     VALUES ($1, 'system', $2, $3)",
-                )
-                .bind(id)
-                .bind(action)
-                .bind(&explanation)
-                .execute(&mut *tx)
-                .await?;
-            }
+            // Raising, reopening and a change of kind (late to stale) are events.
+            crate::warning::raise(&mut tx, &draft, crate::warning::Reopen::Always).await?;
             out.alerting.push(s.code.clone());
         } else {
-            let resolved: Option<i64> = sqlx::query_scalar(
-                "UPDATE alert SET state = 'resolved', updated_at = now() \
-                 WHERE dedup_key = $1 AND state <> 'resolved' RETURNING id",
-            )
-            .bind(&key)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(id) = resolved {
-                sqlx::query(
-                    "INSERT INTO alert_event (alert, actor, action, comment) \
-                     VALUES ($1, 'system', 'resolved', $2)",
-                )
-                .bind(id)
-                .bind(format!("{} is live again", s.code))
-                .execute(&mut *tx)
-                .await?;
+            let why = format!("{} is live again", s.code);
+            if crate::warning::resolve(&mut tx, &key, &why)
+                .await?
+                .is_some()
+            {
                 out.resolved.push(s.code.clone());
             }
         }

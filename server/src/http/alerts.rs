@@ -19,6 +19,9 @@ pub fn router() -> Router<ApiContext> {
         .route("/alerts", get(alerts))
         .route("/alerts/{id}", get(alert))
         .route("/alerts/{id}/actions", post(act))
+        // The contract's short forms.
+        .route("/alerts/{id}/ack", post(ack))
+        .route("/alerts/{id}/resolve", post(resolve))
 }
 
 /// Filters of `GET /alerts`.
@@ -29,6 +32,8 @@ pub struct AlertQuery {
     pub state: Option<String>,
     /// `critical`, `warning` or `info`.
     pub severity: Option<String>,
+    /// One kind: `target_at_risk`, `step_escalated`, `anomaly`, `source_stale`, ...
+    pub kind: Option<String>,
     /// Only alerts about this unit's subtree (within the caller's scope).
     pub unit: Option<String>,
     /// At most this many (1 to 500, default 100).
@@ -107,6 +112,20 @@ pub async fn alerts(
                 .as_str(),
         ),
     };
+    let kind = q
+        .kind
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(str::to_string);
+    if let Some(k) = &kind
+        && (k.len() > 40 || !k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+    {
+        return Err(Error::invalid(
+            "kind",
+            "must be an alert kind such as target_at_risk",
+        ));
+    }
     let limit = q.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
         return Err(Error::invalid("limit", "must be 1 to 500"));
@@ -121,7 +140,8 @@ pub async fn alerts(
         .await?;
     const FILTER: &str = "a.path <@ $1::ltree
         AND ($2::text IS NULL OR ($2 = 'open' AND a.state <> 'resolved') OR a.state = $2)
-        AND ($3::text IS NULL OR a.severity = $3)";
+        AND ($3::text IS NULL OR a.severity = $3)
+        AND ($6::text IS NULL OR a.kind = $6)";
     let rows: Vec<RecordRow> = sqlx::query_as(&format!(
         "{RECORD} WHERE {FILTER}
          ORDER BY a.state = 'resolved', array_position(ARRAY['critical', 'warning', 'info'], a.severity),
@@ -133,12 +153,18 @@ pub async fn alerts(
     .bind(severity)
     .bind(limit)
     .bind(offset)
+    .bind(&kind)
     .fetch_all(&ctx.db)
     .await?;
-    let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM alert a WHERE {FILTER}"))
+    let total: i64 = sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM alert a WHERE {FILTER} AND $4::bigint IS NOT NULL AND $5::bigint IS NOT NULL"
+    ))
         .bind(&unit.path)
         .bind(&state)
         .bind(severity)
+        .bind(limit)
+        .bind(offset)
+        .bind(&kind)
         .fetch_one(&ctx.db)
         .await?;
     let open: i64 = sqlx::query_scalar(
@@ -163,6 +189,11 @@ async fn load(db: &PgPool, caller: &Caller, id: i64) -> Result<AlertDetail, Erro
             .fetch_optional(db)
             .await?;
     let alert = record(row.ok_or(Error::NotFound("alert"))?);
+    let detail: Option<serde_json::Value> =
+        sqlx::query_scalar("SELECT detail FROM alert WHERE id = $1")
+            .bind(id)
+            .fetch_one(db)
+            .await?;
     let events: Vec<(chrono::DateTime<chrono::Utc>, String, String, String)> = sqlx::query_as(
         "SELECT at, actor, action, comment FROM alert_event WHERE alert = $1 ORDER BY at, id",
     )
@@ -180,6 +211,7 @@ async fn load(db: &PgPool, caller: &Caller, id: i64) -> Result<AlertDetail, Erro
                 comment,
             })
             .collect(),
+        detail,
     })
 }
 
@@ -208,17 +240,92 @@ pub async fn act(
     Path(id): Path<i64>,
     body: axum::body::Bytes,
 ) -> Result<Json<AlertDetail>, Error> {
-    if caller.role.is_read_only() || caller.session.is_none() {
-        return Err(Error::Forbidden(
-            "only a person's session may work on alerts".into(),
-        ));
-    }
     let req: AlertActionRequest = serde_json::from_slice(&body).map_err(|e| {
         Error::invalid(
             "body",
             format!("expected {{\"action\", \"comment\", \"owner\"}}: {e}"),
         )
     })?;
+    work(&ctx, &caller, id, req).await
+}
+
+/// The body of the contract's `POST /alerts/{id}/ack` and `/resolve`: an optional comment.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShortAction {
+    pub comment: Option<String>,
+}
+
+fn short(body: &[u8]) -> Result<ShortAction, Error> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(ShortAction::default());
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| Error::invalid("body", format!("expected nothing or {{\"comment\"}}: {e}")))
+}
+
+/// Acknowledges a new alert (the contract's form of `actions` with `acknowledge`).
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/ack", tag = "alerts",
+    params(("id" = i64, Path, description = "The alert's id")),
+    request_body(content = Option<ShortAction>, description = "optional: {\"comment\"}"),
+    responses((status = 200, body = AlertDetail), (status = 400, body = domain::api::ApiError),
+              (status = 401, body = domain::api::ApiError),
+              (status = 403, body = domain::api::ApiError),
+              (status = 404, body = domain::api::ApiError)))]
+pub async fn ack(
+    State(ctx): State<ApiContext>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> Result<Json<AlertDetail>, Error> {
+    let b = short(&body)?;
+    let req = AlertActionRequest {
+        action: "acknowledge".into(),
+        comment: b.comment,
+        owner: None,
+    };
+    work(&ctx, &caller, id, req).await
+}
+
+/// Resolves an alert (the contract's form of `actions` with `resolve`); without a comment the
+/// history says it was resolved through the API.
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/resolve", tag = "alerts",
+    params(("id" = i64, Path, description = "The alert's id")),
+    request_body(content = Option<ShortAction>, description = "optional: {\"comment\"}"),
+    responses((status = 200, body = AlertDetail), (status = 400, body = domain::api::ApiError),
+              (status = 401, body = domain::api::ApiError),
+              (status = 403, body = domain::api::ApiError),
+              (status = 404, body = domain::api::ApiError)))]
+pub async fn resolve(
+    State(ctx): State<ApiContext>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> Result<Json<AlertDetail>, Error> {
+    let b = short(&body)?;
+    let comment = b
+        .comment
+        .filter(|c| !c.trim().is_empty())
+        .unwrap_or_else(|| "resolved through the API".into());
+    let req = AlertActionRequest {
+        action: "resolve".into(),
+        comment: Some(comment),
+        owner: None,
+    };
+    work(&ctx, &caller, id, req).await
+}
+
+async fn work(
+    ctx: &ApiContext,
+    caller: &Caller,
+    id: i64,
+    req: AlertActionRequest,
+) -> Result<Json<AlertDetail>, Error> {
+    if caller.role.is_read_only() || caller.session.is_none() {
+        return Err(Error::Forbidden(
+            "only a person's session may work on alerts".into(),
+        ));
+    }
     let action: AlertAction = req
         .action
         .parse()
@@ -264,12 +371,16 @@ pub async fn act(
         old_owner
     };
     let comment = req.comment.as_deref().map(str::trim).unwrap_or_default();
-    sqlx::query("UPDATE alert SET state = $2, owner = $3, updated_at = now() WHERE id = $1")
-        .bind(id)
-        .bind(next.as_str())
-        .bind(&new_owner)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE alert SET state = $2, owner = $3, updated_at = now(),
+             resolved_by = CASE WHEN $2 = 'resolved' THEN $4 ELSE NULL END WHERE id = $1",
+    )
+    .bind(id)
+    .bind(next.as_str())
+    .bind(&new_owner)
+    .bind(&caller.username)
+    .execute(&mut *tx)
+    .await?;
     let note = match (action, &new_owner) {
         (AlertAction::Assign, Some(o)) if comment.is_empty() => format!("→ {o}"),
         (AlertAction::Assign, Some(o)) => format!("→ {o}: {comment}"),
@@ -282,6 +393,16 @@ pub async fn act(
         .bind(&note)
         .execute(&mut *tx)
         .await?;
+    crate::events::publish(
+        &mut *tx,
+        &crate::events::Event::new(
+            "alert",
+            &path,
+            serde_json::json!({"id": id, "action": action.as_str(), "state": next.as_str(),
+                               "by": caller.username}),
+        ),
+    )
+    .await?;
     tx.commit().await?;
     audit::append(
         &ctx.db,
@@ -292,5 +413,5 @@ pub async fn act(
                            "owner": new_owner}),
     )
     .await?;
-    Ok(Json(load(&ctx.db, &caller, id).await?))
+    Ok(Json(load(&ctx.db, caller, id).await?))
 }

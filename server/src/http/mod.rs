@@ -7,11 +7,13 @@ mod boundaries;
 mod cases;
 mod directives;
 mod error;
+mod events;
 mod facts;
 mod health;
 mod ingest;
 pub mod openapi;
 mod overview;
+mod procedures;
 mod query;
 mod site;
 mod sources;
@@ -37,6 +39,8 @@ pub struct ApiContext {
     pub leptos: LeptosOptions,
     /// Measured quality counts, kept for a minute.
     pub quality: Arc<crate::quality::QualityCache>,
+    /// The live event stream's fan-out.
+    pub events: crate::events::Hub,
 }
 
 impl FromRef<ApiContext> for LeptosOptions {
@@ -61,17 +65,26 @@ pub fn api_router() -> Router<ApiContext> {
         .merge(overview::router())
         .merge(alerts::router())
         .merge(workload::router())
+        .merge(events::router())
+        .merge(procedures::router())
         .merge(openapi::router())
 }
 
 /// The whole application: API, pages and static files.
 pub fn app(config: Arc<Config>, db: PgPool) -> Router {
+    let hub = crate::events::Hub::new(db.clone());
+    app_with(config, db, hub)
+}
+
+/// The whole application, with the event hub that the server's background work also uses.
+pub fn app_with(config: Arc<Config>, db: PgPool, events: crate::events::Hub) -> Router {
     let leptos = site::leptos_options(&config);
     let ctx = ApiContext {
         config,
         db,
         leptos,
         quality: Arc::default(),
+        events,
     };
     site::router(ctx.clone())
         .nest("/api/v1", api_router().fallback(api_not_found))

@@ -233,8 +233,39 @@ pub fn expected(plan: &Plan, stream: usize, series: &[f64], month: usize, measur
     if ws <= 0.0 { 0.0 } else { x / ws * w[month] }
 }
 
+/// How far above an expected count `b` a planted month must lie to be as unlikely by chance as
+/// 5 standard deviations of a normal distribution (one-sided tail 2.87e-7), by the exact Poisson
+/// tail: about 5·√b for large counts, much more than that for small ones (10 where 2 are usual,
+/// not 7); at least 6.
 fn signal(b: f64) -> f64 {
-    (5.0 * b.sqrt()).max(6.0)
+    (poisson_quantile(b, FIVE_SD_TAIL) - b).max(6.0)
+}
+
+/// P(Z ≥ 5) for a standard normal variable.
+const FIVE_SD_TAIL: f64 = 2.87e-7;
+
+/// The smallest k with P(X ≥ k) ≤ `tail` for X ~ Poisson(`mean`).
+fn poisson_quantile(mean: f64, tail: f64) -> f64 {
+    if mean <= 0.0 {
+        return 1.0;
+    }
+    let top = (mean + 12.0 * mean.sqrt() + 40.0).ceil() as usize;
+    // ln P(X = k), from k = 0 up.
+    let mut ln_pmf = Vec::with_capacity(top + 1);
+    ln_pmf.push(-mean);
+    for k in 1..=top {
+        ln_pmf.push(ln_pmf[k - 1] + mean.ln() - (k as f64).ln());
+    }
+    // P(X >= k) summed from the top down; the first k (going down) where it passes `tail`
+    // means k + 1 is the answer.
+    let mut upper = 0.0;
+    for k in (0..=top).rev() {
+        upper += ln_pmf[k].exp();
+        if upper > tail {
+            return (k + 1) as f64;
+        }
+    }
+    0.0
 }
 
 /// The last day of a month that has data.
@@ -335,7 +366,7 @@ fn commune_spike(
     for (b, ci) in top {
         // A commune's series is thin: the burst must be at least 7 cases to stand out.
         let f = slot.nominal.max(1.0 + signal(b).max(7.0) / b);
-        if b < 0.4 || f > 12.0 {
+        if b < 0.4 || f > 16.0 {
             continue;
         }
         let x = counts[(ci - first) as usize][m];
@@ -480,8 +511,13 @@ fn violations(
     let plan = g.plan;
     let m = slot.month;
     let s = series(plan, cases, Scope::Stream, None, Measure::Violations);
-    let b = expected(plan, slot.stream, &s, m, Measure::Violations).max(0.2);
+    // Violations are dated by conclusion, months after the cases opened: the season of cases
+    // opened misplaces their expectation (after the year-end rush, January's is about twice
+    // what it says). The month's own natural value bounds it from below.
     let x = s[m];
+    let b = expected(plan, slot.stream, &s, m, Measure::Violations)
+        .max(x)
+        .max(0.2);
     let target = (slot.nominal * b).max(b + signal(b)).round();
     let need = (target - x).max(3.0) as usize;
     let mut flippable: Vec<usize> = (0..cases.len())
@@ -560,8 +596,11 @@ fn disciplines(
     let first = plan.months[m].first;
     let end = month_end(plan, m);
     let s = series(plan, cases, Scope::Stream, None, Measure::Disciplines);
-    let b = expected(plan, slot.stream, &s, m, Measure::Disciplines).max(0.2);
+    // Dated by decision, like violations by conclusion (see `violations`).
     let x = s[m];
+    let b = expected(plan, slot.stream, &s, m, Measure::Disciplines)
+        .max(x)
+        .max(0.2);
     let target = (slot.nominal * b).max(b + signal(b)).round();
     let need = (target - x).max(3.0) as usize;
     let window = |c: &Case| {
@@ -690,4 +729,27 @@ fn amount(
             fmt_num(b)
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_poisson_quantile_has_the_tail_it_is_asked_for() {
+        // P(X >= 10) for Poisson(2) is 4.65e-5, P(X >= 11) 8.3e-6: a 1e-5 tail starts at 11.
+        assert_eq!(poisson_quantile(2.0, 1e-5), 11.0);
+        // Poisson(0.7): P(X >= 8) = 7.8e-7, P(X >= 9) = 6.1e-8.
+        assert_eq!(poisson_quantile(0.7, FIVE_SD_TAIL), 9.0);
+        assert_eq!(poisson_quantile(0.0, FIVE_SD_TAIL), 1.0);
+    }
+
+    #[test]
+    fn a_planted_rise_is_five_standard_deviations_at_any_size() {
+        // Small counts need far more than 5·√b; large ones about that.
+        assert!(signal(2.0) > 5.0 * 2.0_f64.sqrt() + 3.0);
+        let big = signal(900.0);
+        assert!((150.0..175.0).contains(&big), "{big}");
+        assert_eq!(signal(0.01), 6.0);
+    }
 }

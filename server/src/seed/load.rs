@@ -44,7 +44,9 @@ const STEP_STAGING: &str = "CREATE TEMP TABLE seed_case_step (source text NOT NU
     due_on date NOT NULL, done_on date) ON COMMIT DROP";
 const STEP_JOIN: &str = "INSERT INTO case_step (case_id, ord, started_on, due_on, done_on) \
     SELECT c.id, s.ord, s.started_on, s.due_on, s.done_on FROM seed_case_step s \
-    JOIN cases c ON c.source = s.source AND c.external_id = s.external_id";
+    JOIN cases c ON c.source = s.source AND c.external_id = s.external_id \
+    ON CONFLICT (case_id, ord) DO UPDATE SET started_on = excluded.started_on, \
+    due_on = excluded.due_on, done_on = excluded.done_on";
 
 /// The small tables, produced after all cases.
 struct Tail {
@@ -399,7 +401,8 @@ async fn insert_procedures(conn: &mut PgConnection) -> anyhow::Result<()> {
         .await?;
         for (i, s) in p.steps.iter().enumerate() {
             sqlx::query(
-                "INSERT INTO procedure_step (procedure, ord, code, name, role, days) VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO procedure_step (procedure, ord, code, name, role, days, escalate_after) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(p.code)
             .bind(i as i16 + 1)
@@ -407,6 +410,8 @@ async fn insert_procedures(conn: &mut PgConnection) -> anyhow::Result<()> {
             .bind(s.name)
             .bind(s.role)
             .bind(s.days as i32)
+            // A step late by a third of its time (at least 3 days) goes to the level above.
+            .bind((s.days as i32 / 3).max(3))
             .execute(&mut *conn)
             .await?;
         }

@@ -1,0 +1,74 @@
+//! `GET /events`: Server-Sent Events within the caller's scope ([`crate::events`]): `hello` at
+//! the start (and after every reconnection: the screen fetches its figures again), then
+//! `alert`, `data` and `procedure` events as they are committed, `resync` when the stream fell
+//! behind or the server lost its database for a moment. A comment every 15 s keeps proxies from
+//! closing an idle stream; the browser reconnects by itself 2 s after a drop.
+
+use super::{ApiContext, Error};
+use crate::auth::Caller;
+use axum::Router;
+use axum::extract::State;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::routing::get;
+use futures::stream::{self, Stream, StreamExt};
+use std::convert::Infallible;
+use std::time::Duration;
+use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
+
+pub fn router() -> Router<ApiContext> {
+    Router::new().route("/events", get(events))
+}
+
+/// How long the browser waits before it reconnects a dropped stream.
+const RETRY: Duration = Duration::from_secs(2);
+
+/// The first event of a stream.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Hello {
+    /// The caller's scope unit: only events about its subtree follow.
+    pub scope: String,
+    /// The server's clock, RFC 3339.
+    pub server_time: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/events", tag = "events",
+    responses((status = 200, description = "text/event-stream: events `hello` (data: Hello), `alert` ({id, action, state, severity, kind, unit}), `data` ({source, accepted, unit}), `procedure` ({code}), `resync` ({})", body = Hello),
+              (status = 401, body = domain::api::ApiError)))]
+pub async fn events(
+    State(ctx): State<ApiContext>,
+    caller: Caller,
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, Error> {
+    let rx = ctx
+        .events
+        .subscribe()
+        .await
+        .map_err(|e| Error::Internal(e.into()))?;
+    let scope = caller.scope.path().to_string();
+    let hello = Hello {
+        scope: caller.scope.unit.clone(),
+        server_time: chrono::Utc::now().to_rfc3339(),
+    };
+    let first = SseEvent::default()
+        .event("hello")
+        .retry(RETRY)
+        .data(serde_json::to_string(&hello).unwrap_or_default());
+    let live = BroadcastStream::new(rx).filter_map(move |got| {
+        let out = match got {
+            Ok(event) if event.kind == "resync" || event.visible_to(&scope) => Some(
+                SseEvent::default()
+                    .event(event.kind.as_str())
+                    .data(event.data.to_string()),
+            ),
+            Ok(_) => None,
+            Err(BroadcastStreamRecvError::Lagged(n)) => Some(
+                SseEvent::default()
+                    .event("resync")
+                    .data(serde_json::json!({ "missed": n }).to_string()),
+            ),
+        };
+        futures::future::ready(out.map(Ok))
+    });
+    let stream = stream::once(futures::future::ready(Ok(first))).chain(live);
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
