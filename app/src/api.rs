@@ -106,6 +106,16 @@ pub async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Res
     read(resp).await
 }
 
+/// `PUT url` with a JSON body and read JSON back.
+#[cfg(feature = "hydrate")]
+pub async fn put<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, ApiFailure> {
+    let req = gloo_net::http::Request::put(url)
+        .json(body)
+        .map_err(|e| ApiFailure::Status(0, e.to_string()))?;
+    let resp = req.send().await.map_err(|_| ApiFailure::Network)?;
+    read(resp).await
+}
+
 // On the server these calls never run: data is loaded by the browser after hydration.
 #[cfg(not(feature = "hydrate"))]
 pub async fn get<T: DeserializeOwned>(_url: &str) -> Result<T, ApiFailure> {
@@ -129,6 +139,14 @@ pub async fn get_bytes(_url: &str) -> Result<Vec<u8>, ApiFailure> {
 
 #[cfg(not(feature = "hydrate"))]
 pub async fn post<B: Serialize, T: DeserializeOwned>(
+    _url: &str,
+    _body: &B,
+) -> Result<T, ApiFailure> {
+    Err(ApiFailure::Network)
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub async fn put<B: Serialize, T: DeserializeOwned>(
     _url: &str,
     _body: &B,
 ) -> Result<T, ApiFailure> {

@@ -196,3 +196,81 @@ mod tests {
         assert_eq!(safe_next(None), "/");
     }
 }
+
+/// What the live event stream tells the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LiveSignal {
+    /// Connected (again).
+    Open,
+    /// Dropped; the browser reconnects by itself.
+    Lost,
+    /// An event by name (`hello`, `alert`, `data`, `procedure`, `resync`).
+    Event(String),
+}
+
+#[cfg(feature = "hydrate")]
+thread_local! {
+    static EVENTS: std::cell::RefCell<Option<web_sys::EventSource>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Opens `GET /api/v1/events` (closing any stream opened before) and reports what happens to
+/// `on`. The browser reconnects a dropped stream by itself (the server asks for 2 s); a stream
+/// the server refused (closed for good) is opened again after 5 s.
+pub fn open_events(on: impl Fn(LiveSignal) + Clone + 'static) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::prelude::Closure;
+        close_events();
+        let Ok(source) = web_sys::EventSource::new("/api/v1/events") else {
+            return;
+        };
+        for name in ["hello", "alert", "data", "procedure", "resync"] {
+            let on = on.clone();
+            let f = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+                move |_e: web_sys::MessageEvent| on(LiveSignal::Event(name.to_string())),
+            );
+            let _ = source.add_event_listener_with_callback(name, f.as_ref().unchecked_ref());
+            f.forget();
+        }
+        let on_open = on.clone();
+        let f = Closure::<dyn FnMut()>::new(move || on_open(LiveSignal::Open));
+        source.set_onopen(Some(f.as_ref().unchecked_ref()));
+        f.forget();
+        let s = source.clone();
+        let f = Closure::<dyn FnMut()>::new(move || {
+            on(LiveSignal::Lost);
+            if s.ready_state() == web_sys::EventSource::CLOSED {
+                let on = on.clone();
+                let again = Closure::<dyn FnMut()>::new(move || {
+                    let current = EVENTS.with(|e| e.borrow().as_ref().map(|x| x.ready_state()));
+                    if current == Some(web_sys::EventSource::CLOSED) {
+                        open_events(on.clone());
+                    }
+                });
+                if let Some(w) = web_sys::window() {
+                    let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                        again.as_ref().unchecked_ref(),
+                        5000,
+                    );
+                }
+                again.forget();
+            }
+        });
+        source.set_onerror(Some(f.as_ref().unchecked_ref()));
+        f.forget();
+        EVENTS.with(|e| *e.borrow_mut() = Some(source));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = on;
+}
+
+/// Closes the live event stream, if one is open.
+pub fn close_events() {
+    #[cfg(feature = "hydrate")]
+    EVENTS.with(|e| {
+        if let Some(s) = e.borrow_mut().take() {
+            s.close();
+        }
+    });
+}

@@ -9,6 +9,7 @@ pub mod browser;
 pub mod components;
 pub mod i18n;
 pub mod labels;
+pub mod live;
 pub mod map;
 pub mod pages;
 
@@ -79,6 +80,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("upload") view=pages::upload::UploadPage/>
                 <Route path=StaticSegment("sources") view=pages::sources::SourcesPage/>
                 <Route path=StaticSegment("alerts") view=pages::alerts::AlertsPage/>
+                <Route path=StaticSegment("procedures") view=pages::procedures::ProceduresPage/>
                 <Route path=StaticSegment("directives") view=pages::directives::DirectivesPage/>
                 <Route path=(StaticSegment("directives"), ParamSegment("code")) view=pages::directives::DirectivePage/>
                 <Route path=(StaticSegment("workload"), ParamSegment("code")) view=pages::workload::WorkloadPage/>

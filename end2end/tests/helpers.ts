@@ -5,6 +5,7 @@ export const DEMO = {
   leader: { username: 'lanhdao', password: 'lanhdao-demo' },
   hanoi: { username: 'hanoi', password: 'hanoi-demo' },
   dataOfficer: { username: 'dulieu', password: 'dulieu-demo' },
+  admin: { username: 'admin', password: 'admin-demo' },
 };
 
 /** Logs in through the login form, as a person would. */

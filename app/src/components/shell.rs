@@ -46,8 +46,10 @@ pub fn AppShell(children: Children) -> impl IntoView {
     let location = leptos_router::hooks::use_location();
     let path = location.pathname;
     let me = LocalResource::new(|| api::get::<Me>("/api/v1/me"));
-    // The badge: open alerts in the caller's scope.
-    let open_alerts = LocalResource::new(|| {
+    let live = crate::live::provide_live();
+    // The badge: open alerts in the caller's scope, current with the event stream.
+    let open_alerts = LocalResource::new(move || {
+        live.alerts.track();
         api::get::<domain::alerts::AlertPage>("/api/v1/alerts?state=open&limit=1")
     });
     provide_context(me);
@@ -88,8 +90,20 @@ pub fn AppShell(children: Children) -> impl IntoView {
                                 <a href="/upload" class:active=move || path.get() == "/upload">{t(Key::Upload)}</a>
                             })}
                     </Transition>
+                    <Transition fallback=|| ()>
+                        {move || me.get().and_then(|r| r.ok())
+                            .filter(|m| m.role == domain::Role::Admin)
+                            .map(|_| view! {
+                                <a href="/procedures" class:active=move || path.get() == "/procedures" data-testid="nav-procedures">{t(Key::PrNav)}</a>
+                            })}
+                    </Transition>
                 </nav>
                 <div class="topbar-right">
+                    <span class="live-dot" data-testid="live"
+                        data-state=move || if live.connected.get() { "live" } else { "reconnecting" }
+                        class:up=move || live.connected.get()
+                        title=move || text(lang.get(), if live.connected.get() { Key::LiveOn } else { Key::LiveOff })
+                        role="status" aria-label=move || text(lang.get(), if live.connected.get() { Key::LiveOn } else { Key::LiveOff })></span>
                     <Transition fallback=|| ()>
                         {move || me.get().and_then(|r| r.ok()).map(|m| view! {
                             <div class="user" data-testid="user">

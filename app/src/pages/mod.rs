@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod directives;
 pub mod login;
 pub mod overview;
+pub mod procedures;
 pub mod sources;
 pub mod upload;
 pub mod workload;

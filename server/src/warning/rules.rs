@@ -297,7 +297,7 @@ async fn steps(pool: &PgPool, today: NaiveDate) -> anyhow::Result<Vec<Draft>> {
         d.explanation = format!(
             "Case {source}/{external}: step '{step}' of {procedure} is {late} days past its deadline ({due}); role {role}"
         );
-        let link = Some(format!("/alerts?case={case}"));
+        let link = Some(format!("/procedures#{procedure}"));
         d.link = link.clone();
         d.detail = Some(detail.clone());
         out.push(d);
