@@ -221,12 +221,14 @@ pub fn alert_sentence(a: &domain::alerts::AlertRecord, lang: Lang) -> String {
         ("tasks_overdue", Lang::En) => format!("{o} assigned tasks past their deadline"),
         ("step_late", Lang::Vi) => format!("Một bước quy trình trễ {o} ngày"),
         ("step_late", Lang::En) => format!("A procedure step {o} days late"),
-        ("step_escalated", Lang::Vi) => {
-            format!("Bước quy trình của đơn vị cấp dưới trễ {o} ngày (cho phép {e})")
-        }
-        ("step_escalated", Lang::En) => {
-            format!("A step of a unit below is {o} days late ({e} allowed)")
-        }
+        ("step_escalated", Lang::Vi) => match &a.about {
+            Some(u) => format!("{u}: bước quy trình trễ {o} ngày (cho phép {e})"),
+            None => format!("Bước quy trình của đơn vị cấp dưới trễ {o} ngày (cho phép {e})"),
+        },
+        ("step_escalated", Lang::En) => match &a.about {
+            Some(u) => format!("{u}: a procedure step {o} days late ({e} allowed)"),
+            None => format!("A step of a unit below is {o} days late ({e} allowed)"),
+        },
         ("anomaly", Lang::Vi) => format!("{m}: {o}, ngoài khoảng bình thường (dự kiến {e})"),
         ("anomaly", Lang::En) => format!("{m}: {o}, outside the usual band ({e} expected)"),
         ("source_late" | "source_stale", Lang::Vi) => {
@@ -297,6 +299,7 @@ mod tests {
             owner: None,
             created_at: String::new(),
             updated_at: String::new(),
+            about: None,
         }
     }
 

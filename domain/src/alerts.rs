@@ -112,6 +112,10 @@ pub struct AlertRecord {
     pub owner: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// The unit below that the alert is about when it is held above it (an escalation: the
+    /// unit whose step is late).
+    #[serde(default)]
+    pub about: Option<String>,
 }
 
 /// `GET /alerts`: a page of alerts, open ones first, the most severe first.

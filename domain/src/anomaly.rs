@@ -1379,4 +1379,50 @@ mod tests {
         let flat = ending_with(vec![0.0; 13], 1.0);
         assert_eq!(threshold_rule(&flat, 12, 12, 3.0).verdict, RISE);
     }
+
+    #[test]
+    fn a_group_flags_the_member_that_left_its_peers_and_no_other() {
+        // Five provinces with the same seasonal pattern at different sizes; in the last month
+        // province 2 doubles while the others follow the season.
+        let season = |m: usize| 1.0 + 0.5 * ((m % 12) as f64 / 11.0);
+        let sizes = [10.0, 25.0, 40.0, 60.0, 90.0];
+        let series: Vec<Vec<f64>> = sizes
+            .iter()
+            .enumerate()
+            .map(|(i, size)| {
+                (0..24)
+                    .map(|m| {
+                        let v = (size * season(m)).round();
+                        if i == 2 && m == 23 { v * 2.0 } else { v }
+                    })
+                    .collect()
+            })
+            .collect();
+        let rows: Vec<&[f64]> = series.iter().map(Vec::as_slice).collect();
+        let settings = Settings::for_tier(0.01, 34);
+        let group = Group::new(Watched::CasesOpened, rows, Vec::new(), &settings);
+        for i in 0..5 {
+            let c = group.check(i, 23, &settings);
+            if i == 2 {
+                assert_eq!(c.verdict, RISE, "{c:?}");
+                assert!(c.observed > c.high && c.expected < c.high);
+            } else {
+                assert!(c.verdict.anomaly().is_none(), "member {i}: {c:?}");
+            }
+        }
+        // A violation rate that jumps in one member against steady peers.
+        let hits: Vec<Vec<f64>> = (0..4)
+            .map(|i| (0..24).map(|m| if i == 0 && m == 23 { 30.0 } else { 6.0 }).collect())
+            .collect();
+        let totals: Vec<Vec<f64>> = (0..4).map(|_| vec![40.0; 24]).collect();
+        let group = Group::new(
+            Watched::ViolationRate,
+            hits.iter().map(Vec::as_slice).collect(),
+            totals.iter().map(Vec::as_slice).collect(),
+            &settings,
+        );
+        assert_eq!(group.check(0, 23, &settings).verdict, RISE);
+        assert!(group.check(1, 23, &settings).verdict.anomaly().is_none());
+        assert_eq!(Watched::ViolationRate.as_str(), "violation_rate");
+    }
 }

@@ -44,7 +44,8 @@ pub struct AlertQuery {
 
 const RECORD: &str = "SELECT a.id, a.kind, a.severity, a.unit, u.name, a.measure, a.sector,
         a.expected, a.observed, a.explanation, a.link, a.state, a.owner,
-        a.created_at, a.updated_at
+        a.created_at, a.updated_at,
+        CASE WHEN a.kind = 'step_escalated' THEN a.detail->>'unit_name' END
     FROM alert a JOIN unit u ON u.code = a.unit";
 
 type RecordRow = (
@@ -63,6 +64,7 @@ type RecordRow = (
     Option<String>,
     chrono::DateTime<chrono::Utc>,
     chrono::DateTime<chrono::Utc>,
+    Option<String>,
 );
 
 fn record(r: RecordRow) -> AlertRecord {
@@ -82,6 +84,7 @@ fn record(r: RecordRow) -> AlertRecord {
         owner: r.12,
         created_at: r.13.to_rfc3339(),
         updated_at: r.14.to_rfc3339(),
+        about: r.15,
     }
 }
 

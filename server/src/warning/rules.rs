@@ -223,28 +223,31 @@ async fn overdue(pool: &PgPool, today: NaiveDate) -> anyhow::Result<Vec<Draft>> 
 /// Open steps of standard procedures past their deadline: a reminder to the unit doing the case,
 /// and an escalation to the level above it once late by more than the step allows.
 async fn steps(pool: &PgPool, today: NaiveDate) -> anyhow::Result<Vec<Draft>> {
-    type Row = (
-        i64,
-        String,
-        String,
-        i16,
-        NaiveDate,
-        String,
-        String,
-        String,
-        i32,
-        i32,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    );
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        case_id: i64,
+        source: String,
+        external_id: String,
+        ord: i16,
+        due_on: NaiveDate,
+        step: String,
+        step_name: String,
+        role: String,
+        escalate_after: i32,
+        days: i32,
+        procedure: String,
+        unit: String,
+        unit_name: String,
+        path: String,
+        province: Option<String>,
+        parent: Option<String>,
+        parent_path: Option<String>,
+    }
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT c.id, c.source, c.external_id, s.ord, s.due_on, ps.code, ps.name, ps.role,
-                ps.escalate_after, ps.days, p.code,
-                cu.code, cu.path::text, cu.province, pu.code, pu.path::text
+        "SELECT c.id AS case_id, c.source, c.external_id, s.ord, s.due_on, ps.code AS step,
+                ps.name AS step_name, ps.role, ps.escalate_after, ps.days, p.code AS procedure,
+                cu.code AS unit, cu.name AS unit_name, cu.path::text AS path, cu.province,
+                pu.code AS parent, pu.path::text AS parent_path
          FROM case_step s
          JOIN cases c ON c.id = s.case_id
          JOIN procedure p ON p.code = c.procedure
@@ -260,19 +263,19 @@ async fn steps(pool: &PgPool, today: NaiveDate) -> anyhow::Result<Vec<Draft>> {
     let mut out = Vec::new();
     for r in rows {
         let (case, source, external, ord, due, step, step_name, role, after, days, procedure) = (
-            r.0,
-            &r.1,
-            &r.2,
-            r.3,
-            r.4,
-            &r.5,
-            &r.6,
-            &r.7,
-            i64::from(r.8),
-            r.9,
-            &r.10,
+            r.case_id,
+            &r.source,
+            &r.external_id,
+            r.ord,
+            r.due_on,
+            &r.step,
+            &r.step_name,
+            &r.role,
+            i64::from(r.escalate_after),
+            r.days,
+            &r.procedure,
         );
-        let (unit, path, province) = (&r.11, &r.12, r.13.as_ref());
+        let (unit, path, province) = (&r.unit, &r.path, r.province.as_ref());
         let state = rules::step_state(due, today, after);
         let Some(severity) = rules::step_severity(state, after) else {
             continue;
@@ -284,7 +287,7 @@ async fn steps(pool: &PgPool, today: NaiveDate) -> anyhow::Result<Vec<Draft>> {
         let detail = json!({"case": case, "source": source, "external_id": external,
             "procedure": procedure, "step": step, "step_name": step_name, "ord": ord,
             "role": role, "due_on": due, "days": days, "escalate_after": after,
-            "days_late": late, "unit": unit});
+            "days_late": late, "unit": unit, "unit_name": r.unit_name});
         let finding = Finding {
             kind: kind::STEP_LATE,
             severity: Severity::Info,
@@ -303,7 +306,7 @@ async fn steps(pool: &PgPool, today: NaiveDate) -> anyhow::Result<Vec<Draft>> {
         out.push(d);
         if let StepState::Escalated(_) = state {
             // To the level above; the centre's own cases stay with the centre.
-            let (up, up_path) = match (&r.14, &r.15) {
+            let (up, up_path) = match (&r.parent, &r.parent_path) {
                 (Some(c), Some(p)) => (c, p),
                 _ => (unit, path),
             };
