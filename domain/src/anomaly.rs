@@ -1412,7 +1412,11 @@ mod tests {
         }
         // A violation rate that jumps in one member against steady peers.
         let hits: Vec<Vec<f64>> = (0..4)
-            .map(|i| (0..24).map(|m| if i == 0 && m == 23 { 30.0 } else { 6.0 }).collect())
+            .map(|i| {
+                (0..24)
+                    .map(|m| if i == 0 && m == 23 { 30.0 } else { 6.0 })
+                    .collect()
+            })
             .collect();
         let totals: Vec<Vec<f64>> = (0..4).map(|_| vec![40.0; 24]).collect();
         let group = Group::new(

@@ -149,6 +149,29 @@ mod tests {
     }
 
     #[test]
+    fn a_steps_state_follows_its_dates() {
+        let d = |s: &str| s.parse::<chrono::NaiveDate>().ok();
+        let today = d("2026-03-20").unwrap();
+        assert_eq!(
+            step_word(d("2026-03-01"), d("2026-03-10"), d("2026-03-09"), 5, today),
+            "done"
+        );
+        assert_eq!(
+            step_word(d("2026-03-01"), d("2026-03-25"), None, 5, today),
+            "open"
+        );
+        assert_eq!(
+            step_word(d("2026-03-01"), d("2026-03-16"), None, 5, today),
+            "late"
+        );
+        assert_eq!(
+            step_word(d("2026-03-01"), d("2026-03-10"), None, 5, today),
+            "escalated"
+        );
+        assert_eq!(step_word(None, None, None, 5, today), "waiting");
+    }
+
+    #[test]
     fn a_sound_edit_passes() {
         assert_eq!(edit(vec![step("open"), step("verify")]).check(), Ok(()));
     }
@@ -177,5 +200,62 @@ mod tests {
         let mut e = edit(vec![step("open")]);
         e.name = "  ".into();
         assert_eq!(field(e), "name");
+    }
+}
+
+/// One step of a case under its procedure, and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseStep {
+    pub ord: i16,
+    pub code: String,
+    pub name: String,
+    pub role: String,
+    pub days: i32,
+    pub escalate_after: i32,
+    pub started_on: Option<chrono::NaiveDate>,
+    pub due_on: Option<chrono::NaiveDate>,
+    pub done_on: Option<chrono::NaiveDate>,
+    /// `done`, `open` (under way, on time), `late`, `escalated` or `waiting` (not started).
+    pub state: String,
+}
+
+/// `GET /cases/{id}/steps`: a case's procedure and its progress through it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseSteps {
+    pub case: i64,
+    pub procedure: Option<String>,
+    pub steps: Vec<CaseStep>,
+}
+
+/// The body of `POST /cases/{id}/steps/{ord}/done`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StepDone {
+    /// The day it was done (default today); not before the step started nor after today.
+    #[serde(default)]
+    pub done_on: Option<chrono::NaiveDate>,
+}
+
+/// The state word of a step on `today` (see [`CaseStep::state`]).
+pub fn step_word(
+    started: Option<chrono::NaiveDate>,
+    due: Option<chrono::NaiveDate>,
+    done: Option<chrono::NaiveDate>,
+    escalate_after: i32,
+    today: chrono::NaiveDate,
+) -> &'static str {
+    match (started, due, done) {
+        (_, _, Some(_)) => "done",
+        (Some(_), Some(due), None) => {
+            match crate::rules::step_state(due, today, i64::from(escalate_after)) {
+                crate::rules::StepState::OnTime => "open",
+                crate::rules::StepState::Late(_) => "late",
+                crate::rules::StepState::Escalated(_) => "escalated",
+            }
+        }
+        _ => "waiting",
     }
 }

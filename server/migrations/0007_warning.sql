@@ -21,8 +21,9 @@ CREATE INDEX task_open_due ON task (due_on) WHERE status <> 'done';
 
 -- Cases that arrive (any insert or update, by ingest or otherwise): the areas they touch are
 -- announced on the event stream (one notification per province or committee a transaction, as
--- PostgreSQL folds identical ones), and a new open case written by an ingest batch starts the
--- first step of its kind's procedure (the seed writes its own steps).
+-- PostgreSQL folds identical ones); a new open case written by an ingest batch starts the first
+-- step of its kind's procedure, and one it concluded or cancelled closes its steps (the seed
+-- writes its own steps).
 CREATE FUNCTION cases_arrived() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
     PERFORM pg_notify('oversight_events', json_build_object(
@@ -37,6 +38,16 @@ BEGIN
     JOIN procedure_step ps ON ps.procedure = n.procedure AND ps.ord = 1
     WHERE n.status IN ('planned', 'in_progress') AND n.batch IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM case_step s WHERE s.case_id = n.id);
+    -- A case an ingest batch concluded has done its steps up to the conclusion; a cancelled
+    -- one has no step left to do.
+    UPDATE case_step s
+    SET done_on = greatest(s.started_on, least(coalesce(n.concluded_on, current_date), current_date))
+    FROM arrived_new n
+    WHERE s.case_id = n.id AND s.done_on IS NULL AND n.batch IS NOT NULL
+      AND (n.status = 'cancelled'
+           OR (n.status = 'concluded' AND s.ord <= coalesce(
+               (SELECT max(ps.ord) FROM procedure_step ps
+                WHERE ps.procedure = n.procedure AND ps.code = 'conclude'), 32767)));
     RETURN NULL;
 END
 $fn$;

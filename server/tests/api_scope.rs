@@ -104,6 +104,9 @@ async fn every_route_but_health_needs_a_session() {
         "/api/v1/units",
         "/api/v1/boundaries?level=province",
         "/api/v1/summary",
+        "/api/v1/events",
+        "/api/v1/procedures",
+        "/api/v1/alerts",
     ] {
         let (status, json) = app.get(path, None).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
@@ -414,6 +417,11 @@ async fn the_openapi_document_describes_the_routes() {
         "/api/v1/units",
         "/api/v1/boundaries",
         "/api/v1/summary",
+        "/api/v1/events",
+        "/api/v1/procedures",
+        "/api/v1/procedures/{code}",
+        "/api/v1/alerts/{id}/ack",
+        "/api/v1/alerts/{id}/resolve",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing");
     }

@@ -608,3 +608,119 @@ async fn the_contracts_short_routes_acknowledge_and_resolve() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_case_follows_its_procedure_step_by_step() {
+    let app = TestApp::seeded().await;
+    let pool = &app.db.pool;
+    let token = hanoi_token(pool).await;
+    let commune = quiet_commune(pool, "01").await;
+    let case = |status: &str| {
+        let mut c = json!({
+            "source": "HT-UBKT-01", "external_id": "SOP-1", "kind": "denunciation",
+            "conducting_unit": "01", "subject": {"type": "member", "unit": commune, "ref": "ĐV-7"},
+            "sector": "land", "status": status, "opened_on": days_ago(30)
+        });
+        if status == "concluded" {
+            c["concluded_on"] = json!(days_ago(1));
+            c["violation"] = json!(false);
+        }
+        json!([c])
+    };
+    let report = ingest(&app, &token, case("in_progress")).await;
+    assert_eq!(report["accepted"], 1, "{report}");
+    let id: i64 = scalar(pool, "SELECT id FROM cases WHERE external_id = 'SOP-1'").await;
+    let cookie = app.login("dulieu", "dulieu-demo").await;
+
+    // Step 1 started the day the case opened; its deadline is the template's.
+    let (status, steps) = app
+        .get(&format!("/api/v1/cases/{id}/steps"), Some(&cookie))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{steps}");
+    let first_days = steps["steps"][0]["days"].as_i64().unwrap();
+    assert_eq!(steps["procedure"], "QT-GQTC");
+    assert_eq!(steps["steps"][0]["started_on"], days_ago(30));
+    assert_eq!(steps["steps"][0]["due_on"], days_ago(30 - first_days));
+    assert_eq!(steps["steps"][0]["state"], "escalated");
+    assert_eq!(steps["steps"][1]["state"], "waiting");
+    server::warning::evaluate(pool).await.unwrap();
+    let open_for = |pool: PgPool, key: String| async move {
+        sqlx::query_scalar::<_, String>("SELECT state FROM alert WHERE dedup_key = $1")
+            .bind(key)
+            .fetch_optional(&pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(
+        open_for(pool.clone(), format!("step:escalated:{id}:1"))
+            .await
+            .as_deref(),
+        Some("new")
+    );
+
+    // Refusals name the field.
+    let post = |path: String, body: &'static str| {
+        let app = &app;
+        let cookie = cookie.clone();
+        async move { app.post(&path, body, Some(&cookie)).await }
+    };
+    let (status, _, err) = post(format!("/api/v1/cases/{id}/steps/2/done"), "").await;
+    assert_eq!(
+        (status, err["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("ord"))
+    );
+    let (status, _, err) = post(
+        format!("/api/v1/cases/{id}/steps/1/done"),
+        r#"{"done_on": "2001-01-01"}"#,
+    )
+    .await;
+    assert_eq!(
+        (status, err["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("done_on"))
+    );
+    let (status, _, _) = post("/api/v1/cases/0/steps/1/done".into(), "").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let hcm = app.login("hcm", "hcm-demo").await;
+    let (status, _) = app
+        .get(&format!("/api/v1/cases/{id}/steps"), Some(&hcm))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = app
+        .post(&format!("/api/v1/cases/{id}/steps/1/done"), "", Some(&hcm))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Done today: step 2 starts today with its own deadline; the escalation clears.
+    let (status, _, steps) = post(format!("/api/v1/cases/{id}/steps/1/done"), "").await;
+    assert_eq!(status, StatusCode::OK, "{steps}");
+    let second_days = steps["steps"][1]["days"].as_i64().unwrap();
+    assert_eq!(steps["steps"][0]["state"], "done");
+    assert_eq!(steps["steps"][0]["done_on"], days_ago(0));
+    assert_eq!(steps["steps"][1]["started_on"], days_ago(0));
+    assert_eq!(steps["steps"][1]["due_on"], days_ago(-second_days));
+    assert_eq!(steps["steps"][1]["state"], "open");
+    server::warning::evaluate(pool).await.unwrap();
+    assert_eq!(
+        open_for(pool.clone(), format!("step:escalated:{id}:1"))
+            .await
+            .as_deref(),
+        Some("resolved")
+    );
+    assert_eq!(
+        scalar(
+            pool,
+            "SELECT count(*) FROM audit_log WHERE action = 'case_step_done'"
+        )
+        .await,
+        1
+    );
+
+    // Concluded through ingest: the steps up to the conclusion are done.
+    ingest(&app, &token, case("concluded")).await;
+    let open = scalar(
+        pool,
+        &format!("SELECT count(*) FROM case_step WHERE case_id = {id} AND done_on IS NULL"),
+    )
+    .await;
+    assert_eq!(open, 0);
+}

@@ -41,6 +41,8 @@ use utoipa::OpenApi;
         super::procedures::procedures,
         super::procedures::procedure,
         super::procedures::edit,
+        super::procedures::case_steps,
+        super::procedures::step_done,
         super::workload::workload,
     ),
     components(schemas(
@@ -83,6 +85,9 @@ use utoipa::OpenApi;
         domain::procedures::Procedure,
         domain::procedures::ProcedureEdit,
         domain::procedures::Step,
+        domain::procedures::CaseStep,
+        domain::procedures::CaseSteps,
+        domain::procedures::StepDone,
         domain::overview::Crumb,
         domain::overview::TargetLine,
         domain::overview::ChildAttainment,
