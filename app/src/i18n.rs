@@ -331,6 +331,7 @@ translations! {
     AlAchieved => ("Đã đạt", "Achieved"),
     AlDueProRata => ("Cần đạt theo tiến độ", "Due pro rata"),
     AlProjected => ("Dự báo cả năm", "Projected"),
+    AlStepDone => ("Đã xong bước này", "Step done"),
     AlViewProcedure => ("Xem quy trình", "See the procedure"),
     LiveOn => ("Đang cập nhật trực tiếp", "Live"),
     LiveOff => ("Đang kết nối lại…", "Reconnecting…"),

@@ -52,6 +52,13 @@ test('a leader acknowledges, assigns and resolves an alert, and its history says
     .toBe(true);
   const open = await (await page.request.get('/api/v1/alerts?state=open&limit=500')).json();
   expect(open.alerts.map((x: any) => x.id)).not.toContain(a.id);
+
+  // The live mark: lost with the network, back by itself when it returns.
+  await expect(page.getByTestId('live')).toHaveAttribute('data-state', 'live');
+  await page.context().setOffline(true);
+  await expect(page.getByTestId('live')).toHaveAttribute('data-state', 'reconnecting', { timeout: 15_000 });
+  await page.context().setOffline(false);
+  await expect(page.getByTestId('live')).toHaveAttribute('data-state', 'live', { timeout: 15_000 });
 });
 
 test('a late procedure step escalates to the level above, live on the leader\'s open screen', async ({ browser }) => {
@@ -115,6 +122,16 @@ test('a late procedure step escalates to the level above, live on the leader\'s 
   await expect(panel.getByTestId('alert-step')).toHaveAttribute('data-step', late.step);
   await expect(panel.getByTestId('alert-days-late')).toHaveText(String(late.days_late));
   await expect(panel.getByTestId('alert-history').locator('li').first()).toHaveAttribute('data-action', 'raised');
+
+  // The case's steps: the late one is marked; recording it done starts the next step and the
+  // escalation clears by itself, live.
+  const lateStep = panel.locator(`[data-testid="case-steps"] li[data-ord="${late.ord}"]`);
+  await expect(lateStep).toHaveAttribute('data-state', 'escalated');
+  await lateStep.getByTestId('step-done').tap();
+  await expect(lateStep).toHaveAttribute('data-state', 'done');
+  await expect(panel.getByTestId('alert-state')).toHaveAttribute('data-value', 'resolved', { timeout: 15_000 });
+  const steps = await (await leader.request.get(`/api/v1/cases/${late.case}/steps`)).json();
+  expect(steps.steps[late.ord - 1].state).toBe('done');
 
   // Put the procedure back as it was.
   const p = await (await admin.request.get(`/api/v1/procedures/${late.procedure}`)).json();

@@ -9,6 +9,7 @@ use crate::i18n::{Key, t, use_lang};
 use crate::labels;
 use domain::alerts::{AlertActionRequest, AlertDetail, AlertPage, AlertRecord};
 use domain::format;
+use domain::procedures::{CaseSteps, StepDone};
 use leptos::prelude::*;
 use serde_json::Value;
 
@@ -314,6 +315,7 @@ fn detail_view(a: &AlertRecord, d: Value) -> AnyView {
                     <div><dt>{t(Key::AlStepLate)}</dt><dd data-testid="alert-days-late">{n("days_late")}</dd></div>
                     <div><dt>{t(Key::AlStepEscalates)}</dt><dd>{n("escalate_after")}" "{t(Key::AlDays)}</dd></div>
                 </dl>
+                <CaseStepsView case=n("case")/>
             }
             .into_any()
         }
@@ -420,5 +422,63 @@ fn BandChart(series: Vec<Value>, measure: String) -> impl IntoView {
                 <span class="key flagged"></span>{t(Key::AlFlagged)}
             </p>
         </figure>
+    }
+}
+
+/// A case's way through its procedure, step by step, with the open step's "done" for those who
+/// record work (the next step starts at once; the reminder or escalation clears moments later).
+#[component]
+fn CaseStepsView(case: i64) -> impl IntoView {
+    let live = crate::live::use_live();
+    let version = RwSignal::new(0u32);
+    let steps = LocalResource::new(move || {
+        version.track();
+        live.data.track();
+        async move { api::get::<CaseSteps>(&format!("/api/v1/cases/{case}/steps")).await }
+    });
+    let me = use_context::<LocalResource<Result<domain::api::Me, ApiFailure>>>();
+    let can_record = move || {
+        me.and_then(|m| m.get())
+            .and_then(|r| r.ok())
+            .is_some_and(|m| !m.role.is_read_only())
+    };
+    let error = RwSignal::new(None::<String>);
+    let done = move |ord: i16| {
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            let url = format!("/api/v1/cases/{case}/steps/{ord}/done");
+            match api::post::<_, CaseSteps>(&url, &StepDone::default()).await {
+                Ok(_) => version.update(|v| *v += 1),
+                Err(ApiFailure::Status(_, msg)) => error.set(Some(msg)),
+                Err(ApiFailure::Network) => error.set(Some("network".into())),
+            }
+        });
+    };
+    view! {
+        <Transition fallback=|| ()>
+            {move || steps.get().and_then(|r| r.ok()).map(|cs| view! {
+                <ol class="case-steps" data-testid="case-steps">
+                    {cs.steps.into_iter().map(|s| {
+                        let ord = s.ord;
+                        let under_way = matches!(s.state.as_str(), "open" | "late" | "escalated");
+                        view! {
+                            <li class=format!("case-step {}", s.state) data-state=s.state.clone() data-ord=ord.to_string()>
+                                <span class="step-name">{s.name.clone()}</span>
+                                <span class="step-dates muted">
+                                    {s.started_on.map(|d| d.format("%d/%m").to_string()).unwrap_or_default()}
+                                    {s.due_on.map(|d| format!(" → {}", d.format("%d/%m"))).unwrap_or_default()}
+                                    {s.done_on.map(|d| format!(" ✓ {}", d.format("%d/%m"))).unwrap_or_default()}
+                                </span>
+                                {(under_way && can_record()).then(|| view! {
+                                    <button type="button" class="btn-secondary" data-testid="step-done"
+                                        on:click=move |_| done(ord)>{t(Key::AlStepDone)}</button>
+                                })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ol>
+                {move || error.get().map(|e| view! { <p class="load-failed" role="alert">{e}</p> })}
+            })}
+        </Transition>
     }
 }
