@@ -70,17 +70,18 @@ pub async fn of_lines(
     let from = NaiveDate::from_ymd_opt(year - HISTORY_YEARS, 1, 1)
         .ok_or(Error::invalid("year", "out of range"))?;
     let to = NaiveDate::from_ymd_opt(year, 12, 1).ok_or(Error::invalid("year", "out of range"))?;
-    // The explicit area and sector filters let the rollup's key (area, month, sector) narrow
-    // the scan; the join then picks each group's pairs.
+    // One short index range per (area, sector) pair (migration 0007), summed per group.
     let rows: Vec<(i32, NaiveDate, i64, i64, i64)> = if g_ids.is_empty() {
         Vec::new()
     } else {
         sqlx::query_as(
-            "WITH g AS (SELECT * FROM unnest($1::int[], $2::text[], $3::text[]) AS g(grp, area, sector))
-             SELECT g.grp, r.month, sum(r.inspections)::bigint, sum(r.supervisions)::bigint,
+            "SELECT g.grp, r.month, sum(r.inspections)::bigint, sum(r.supervisions)::bigint,
                     sum(r.on_time)::bigint
-             FROM rollup_month_all r JOIN g ON g.area = r.area AND g.sector = r.sector
-             WHERE r.area = ANY($2) AND r.sector = ANY($3) AND r.month BETWEEN $4 AND $5
+             FROM unnest($1::int[], $2::text[], $3::text[]) AS g(grp, area, sector)
+             CROSS JOIN LATERAL (
+                 SELECT month, inspections, supervisions, on_time FROM rollup_month_all r
+                 WHERE r.area = g.area AND r.sector = g.sector AND r.month BETWEEN $4 AND $5
+             ) r
              GROUP BY 1, 2",
         )
         .bind(&g_ids)
