@@ -6,9 +6,12 @@
 //!   (29 February counts as the end of February in a common year). Events by the cut-off in a
 //!   year are its whole months before it plus its month pro rata of the days gone (the rollups
 //!   keep months; the current year's count is exact).
-//! - **Season.** Each past year with events has a share `s_y` of its year's events by the
-//!   cut-off; the seasonal share `s` is their mean (the rule of [`crate::targets::seasonal_share`],
-//!   on this unit's own years), kept to at least 2 %.
+//! - **Season.** Each past year with events has a share `s_y` of its year's `T_y` events by the
+//!   cut-off, started from the calendar's share `c_y` with the weight of [`PRIOR_EVENTS`] events,
+//!   `s_y = (A_y + 10·c_y) / (T_y + 10)`, so a year of two events does not claim that nothing
+//!   ever happens after November while a year of hundreds keeps its own season; the seasonal
+//!   share `s` is their mean (the rule of [`crate::targets::seasonal_share`], on this unit's own
+//!   years), kept to at least 2 %.
 //! - **Point.** Year end = achieved so far `A` + the usual remainder `A·(1 − s)/s`, that is
 //!   `A / s`: the year's level is read from what is achieved, so a unit growing or shrinking
 //!   from year to year is followed, and a December rush is expected.
@@ -17,12 +20,13 @@
 //!   overdispersed by `φ` (the Pearson χ² of the past years' months around their average monthly
 //!   profile over its degrees of freedom, at least 1), giving `φ·λ·(1 − s)/s` with `λ = max(A, 1)/s`
 //!   (so a unit with nothing yet still gets an interval); *the season's own uncertainty*: the
-//!   spread of the past shares beyond what count noise explains (`var(s_y) − mean φ·s_y(1 − s_y)/T_y`,
+//!   spread of the past shares beyond what count noise explains
+//!   (`var(s_y) − mean φ·s_y(1 − s_y)·T_y/(T_y + 10)²`,
 //!   not below 0) plus the error of their mean (`var(s_y)/n`), carried to the year end by
 //!   `(point/s)²`. With a single past year the season's spread is unknown: the point is given,
 //!   the interval and the chance are not.
 //! - **Chance of meeting the plan**: `P(total ≥ plan)` under the same normal law (continuity
-//!   corrected); 1 once the plan is achieved.
+//!   corrected), kept between 0.1 % and 99.9 %; 1 once the plan is achieved.
 //! - **Backtest.** Each past year with at least one year of events before it is forecast from the
 //!   same cut-off with only those earlier years and its own months by the cut-off; the report
 //!   gives each run, the mean absolute percentage error of the points and the coverage (the share
@@ -41,6 +45,9 @@ pub type Months = [i64; 12];
 pub const LEVEL: f64 = 0.8;
 /// The standard normal quantile of `(1 + LEVEL) / 2`.
 const Z: f64 = 1.281_551_565_544_600_5;
+/// The events' worth of the calendar each past year's share starts from: a year of a handful of
+/// events says little about the season, one of hundreds nearly all.
+pub const PRIOR_EVENTS: f64 = 10.0;
 /// The least seasonal share a projection divides by (as [`crate::targets::Attainment::of`]).
 const MIN_SHARE: f64 = 0.02;
 
@@ -68,6 +75,15 @@ impl CutOff {
         let days = days_in_month(year, self.month);
         let part = f64::from(self.day.min(days)) / f64::from(days);
         months[..m].iter().sum::<i64>() as f64 + months[m] as f64 * part
+    }
+
+    /// The calendar's share of `year` by the cut-off (one event a day).
+    pub fn calendar(self, year: i32) -> f64 {
+        let mut days = [0; 12];
+        for (m, d) in days.iter_mut().enumerate() {
+            *d = i64::from(days_in_month(year, m as u32 + 1));
+        }
+        self.to_date(year, &days) / days.iter().sum::<i64>() as f64
     }
 }
 
@@ -179,7 +195,8 @@ pub fn forecast(
         }
         let sd = est.sd?;
         Some(if sd > 0.0 {
-            1.0 - normal_cdf((plan as f64 - 0.5 - est.point) / sd)
+            // Kept off 0 and 1: only an achieved plan is certain.
+            (1.0 - normal_cdf((plan as f64 - 0.5 - est.point) / sd)).clamp(0.001, 0.999)
         } else if est.point >= plan as f64 {
             1.0
         } else {
@@ -254,10 +271,13 @@ fn estimate(history: &[(i32, &Months)], cut: CutOff, achieved: f64) -> Option<Es
         .iter()
         .map(|(_, m)| m.iter().sum::<i64>() as f64)
         .collect();
+    // Each year's share, started from the calendar's with PRIOR_EVENTS events' weight.
     let shares: Vec<f64> = history
         .iter()
         .zip(&totals)
-        .map(|((y, m), t)| cut.to_date(*y, m) / t)
+        .map(|((y, m), t)| {
+            (cut.to_date(*y, m) + PRIOR_EVENTS * cut.calendar(*y)) / (t + PRIOR_EVENTS)
+        })
         .collect();
     let mean_share = shares.iter().sum::<f64>() / n as f64;
     let s = mean_share.clamp(MIN_SHARE, 1.0);
@@ -268,7 +288,7 @@ fn estimate(history: &[(i32, &Months)], cut: CutOff, achieved: f64) -> Option<Es
         let noise = shares
             .iter()
             .zip(&totals)
-            .map(|(x, t)| phi * x * (1.0 - x) / t)
+            .map(|(x, t)| phi * x * (1.0 - x) * t / (t + PRIOR_EVENTS).powi(2))
             .sum::<f64>()
             / n as f64;
         let var_share = (var_s - noise).max(0.0) + var_s / n as f64;
@@ -349,6 +369,21 @@ mod tests {
         halves(h1, 0)
     }
 
+    /// A past year's share by the cut-off, started from the calendar's (`c`) with ten events'
+    /// weight.
+    fn shrunk(by_cut: f64, total: f64, c: f64) -> f64 {
+        (by_cut + 10.0 * c) / (total + 10.0)
+    }
+
+    /// The calendar's share by 30 June: 181 days of 365, 182 of 366 in a leap year.
+    fn june(year: i32) -> f64 {
+        if year % 4 == 0 {
+            182.0 / 366.0
+        } else {
+            181.0 / 365.0
+        }
+    }
+
     fn close(a: f64, b: f64) {
         assert!((a - b).abs() < 0.006, "{a} is not {b}");
     }
@@ -374,40 +409,71 @@ mod tests {
     }
 
     #[test]
-    fn an_even_year_heads_for_twice_its_first_half_with_a_poisson_interval() {
+    fn the_calendar_share_is_a_day_a_day() {
+        assert_eq!(CutOff::of(d(2025, 6, 30)).calendar(2025), 181.0 / 365.0);
+        assert_eq!(CutOff::of(d(2025, 6, 30)).calendar(2024), 182.0 / 366.0);
+        assert_eq!(CutOff::of(d(2028, 2, 29)).calendar(2027), 59.0 / 365.0);
+        assert_eq!(CutOff::of(d(2026, 12, 31)).calendar(2024), 1.0);
+    }
+
+    #[test]
+    fn an_even_year_heads_for_about_twice_its_first_half_with_a_poisson_interval() {
         // Two past years of 10 a month; 60 by the end of June this year.
         let past = [(2024, [10; 12]), (2025, [10; 12])];
         let f = forecast(&past, &first_half(10), d(2026, 6, 30), Some(130)).unwrap();
-        assert_eq!(f.share, 0.5);
-        assert_eq!(f.point, 120.0);
+        let s = (shrunk(60.0, 120.0, june(2024)) + shrunk(60.0, 120.0, june(2025))) / 2.0;
+        close(s, 0.49985);
+        assert_eq!(f.share, (s * 10_000.0).round() / 10_000.0);
+        let point = 60.0 / s;
+        close(f.point, point);
         assert_eq!(f.achieved, 60);
         assert_eq!(f.years, 2);
-        // No spread in the season, no overdispersion: count noise alone, λ = 120,
-        // var = 120 · 0.5 / 0.5 = 120.
-        let sd = 120f64.sqrt();
-        close(f.low.unwrap(), 120.0 - Z * sd);
-        close(f.high.unwrap(), 120.0 + Z * sd);
+        // The shares' tiny spread is all count noise, no overdispersion: count noise alone,
+        // var = λ (1 − s)/s with λ = 60/s, about 120.
+        let sd = (60.0 / s * (1.0 - s) / s).sqrt();
+        close(f.low.unwrap(), point - Z * sd);
+        close(f.high.unwrap(), point + Z * sd);
         assert_eq!(f.level, 0.8);
         // P(total ≥ 130) = 1 − Φ((129.5 − 120) / √120) = 1 − Φ(0.867) ≈ 0.193.
         close(f.chance_of_meeting.unwrap(), 0.193);
     }
 
     #[test]
-    fn the_share_is_the_seasonal_share_of_the_past_years() {
-        // Cut on a month's end, the counts by the cut-off are whole: the same rule as the
-        // organization's season in `targets`.
-        let past = [(2024, halves(4, 16)), (2025, halves(6, 14))];
-        let f = forecast(&past, &first_half(5), d(2026, 6, 30), None).unwrap();
-        let expected = seasonal_share(&[(24, 120), (36, 120)]).unwrap();
-        assert_eq!(f.share, expected);
-        // A December-heavy season: 30 achieved when a quarter usually is heads for 120.
-        assert_eq!(f.point, (30.0 / expected * 100.0).round() / 100.0);
+    fn with_many_events_the_share_is_the_seasonal_share_of_the_past_years() {
+        // Cut on a month's end, the counts by the cut-off are whole: the rule of the
+        // organization's season in `targets`, the calendar's weight lost among 12,000 events.
+        let past = [(2024, halves(400, 1600)), (2025, halves(600, 1400))];
+        let f = forecast(&past, &first_half(500), d(2026, 6, 30), None).unwrap();
+        let seasonal = seasonal_share(&[(2400, 12_000), (3600, 12_000)]).unwrap();
+        assert_eq!(seasonal, 0.25);
+        assert!((f.share - seasonal).abs() < 0.0003, "{}", f.share);
+        // A December-heavy season: 3,000 achieved when a quarter usually is heads for 12,000.
+        assert!((f.point - 12_000.0).abs() < 15.0, "{}", f.point);
         assert_eq!(f.chance_of_meeting, None);
     }
 
     #[test]
+    fn a_year_of_a_few_events_leans_on_the_calendar() {
+        // Two events a year, both before the cut-off: the season is not "nothing after
+        // November", and nothing achieved yet is not a certain zero.
+        let mut spring = [0; 12];
+        spring[2] = 2;
+        let past = [(2024, spring), (2025, spring)];
+        let today = d(2026, 11, 25);
+        let f = forecast(&past, &[0; 12], today, Some(1)).unwrap();
+        let c = |y| CutOff::of(today).calendar(y);
+        let s = (shrunk(2.0, 2.0, c(2024)) + shrunk(2.0, 2.0, c(2025))) / 2.0;
+        assert_eq!(f.share, (s * 10_000.0).round() / 10_000.0);
+        assert!(f.share < 0.95);
+        assert_eq!(f.point, 0.0);
+        assert!(f.high.unwrap() > 0.0);
+        let chance = f.chance_of_meeting.unwrap();
+        assert!(chance > 0.001 && chance < 0.5, "{chance}");
+    }
+
+    #[test]
     fn backtest_forecasts_each_past_year_from_the_years_before_it() {
-        // 2023 even (s = 0.5), 2024 late (0.4), 2025 early (0.6); each 120 in all.
+        // 2023 even, 2024 late, 2025 early; each 120 in all.
         let past = [
             (2023, halves(10, 10)),
             (2024, halves(8, 12)),
@@ -416,31 +482,29 @@ mod tests {
         let f = forecast(&past, &first_half(10), d(2026, 6, 30), None).unwrap();
         let b = &f.backtest;
         assert_eq!(b.years, 2);
-        // 2024 from 2023 alone: 48 / 0.5 = 96, no interval (a single earlier year).
-        assert_eq!(
-            b.runs[0],
-            BacktestRun {
-                year: 2024,
-                point: 96.0,
-                low: None,
-                high: None,
-                actual: 120
-            }
-        );
-        // 2025 from 2023 and 2024: s = 0.45, 72 / 0.45 = 160.
+        let s23 = shrunk(60.0, 120.0, june(2023));
+        let s24 = shrunk(48.0, 120.0, june(2024));
+        // 2024 from 2023 alone: 48 / s23 (about 96), no interval (a single earlier year).
+        let p24 = 48.0 / s23;
+        assert_eq!((b.runs[0].year, b.runs[0].actual), (2024, 120));
+        close(b.runs[0].point, p24);
+        assert_eq!((b.runs[0].low, b.runs[0].high), (None, None));
+        // 2025 from 2023 and 2024: 72 / mean(s23, s24) (about 159).
+        let s = (s23 + s24) / 2.0;
+        let p25 = 72.0 / s;
+        close(b.runs[1].point, p25);
         // Monthly profile 9/120 then 11/120: χ² = 2 · (6/9 + 6/11) = 2.42 on 11 df -> φ = 1.
-        // var(s) = 0.005; count noise in the shares (0.25/120 + 0.24/120) / 2 = 0.00204167;
-        // share variance 0.005 − 0.00204167 + 0.005/2 = 0.00545833;
-        // var = 160 · 0.55/0.45 + (160/0.45)² · 0.00545833 = 195.556 + 690.040 = 885.596.
-        let sd = 885.596f64.sqrt();
-        assert_eq!(b.runs[1].point, 160.0);
-        close(b.runs[1].low.unwrap(), 160.0 - Z * sd);
-        close(b.runs[1].high.unwrap(), 160.0 + Z * sd);
-        // Errors 24/120 and 40/120; 120 is below 2025's interval (121.86–198.14).
-        assert_eq!(
-            b.mape,
-            Some(((0.2_f64 + 40.0 / 120.0) / 2.0 * 10_000.0).round() / 10_000.0)
-        );
+        // The shares' variance, less their count noise, plus the error of their mean.
+        let var_s = (s23 - s).powi(2) + (s24 - s).powi(2);
+        let noise = (s23 * (1.0 - s23) + s24 * (1.0 - s24)) * 120.0 / 130f64.powi(2) / 2.0;
+        let var_share = (var_s - noise) + var_s / 2.0;
+        let var = 72.0 / s * (1.0 - s) / s + (p25 / s).powi(2) * var_share;
+        close(b.runs[1].low.unwrap(), p25 - Z * var.sqrt());
+        close(b.runs[1].high.unwrap(), p25 + Z * var.sqrt());
+        // 120 is below 2025's interval.
+        assert!(b.runs[1].low.unwrap() > 120.0);
+        let mape = ((p24 - 120.0).abs() / 120.0 + (p25 - 120.0).abs() / 120.0) / 2.0;
+        assert_eq!(b.mape, Some((mape * 10_000.0).round() / 10_000.0));
         assert_eq!(b.coverage, Some(0.0));
     }
 
@@ -467,7 +531,7 @@ mod tests {
             Some(100),
         )
         .unwrap();
-        assert_eq!(f.point, 96.0);
+        close(f.point, 48.0 / shrunk(60.0, 120.0, june(2025)));
         assert_eq!((f.low, f.high, f.chance_of_meeting), (None, None, None));
         assert_eq!(f.years, 1);
         assert_eq!(f.backtest.years, 0);
@@ -497,6 +561,16 @@ mod tests {
         assert_eq!(f.low, Some(0.0));
         assert!(f.high.unwrap() > 1.0);
         assert!(f.chance_of_meeting.unwrap() < 0.5);
+    }
+
+    #[test]
+    fn a_chance_is_never_a_certainty_until_the_plan_is_achieved() {
+        let past = [(2024, [10; 12]), (2025, [10; 12])];
+        let today = d(2026, 6, 30);
+        let sure = forecast(&past, &first_half(10), today, Some(61)).unwrap();
+        assert_eq!(sure.chance_of_meeting, Some(0.999));
+        let hopeless = forecast(&past, &first_half(10), today, Some(500)).unwrap();
+        assert_eq!(hopeless.chance_of_meeting, Some(0.001));
     }
 
     #[test]

@@ -131,7 +131,22 @@ async fn a_communes_known_history_gives_the_domains_forecast_and_a_hand_computed
         months[..m].iter().sum::<i64>() as f64 + months[m] as f64 * part
     };
     let total = |months: &Months| months.iter().sum::<i64>() as f64;
-    let share = |(y, months): &(i32, Months)| cut(*y, months) / total(months);
+    // Each year's share starts from the calendar's with ten events' weight.
+    let calendar = |y: i32| {
+        let day = today.day().min(days_in_month(y, today.month()));
+        let by_cut = NaiveDate::from_ymd_opt(y, today.month(), day)
+            .unwrap()
+            .ordinal();
+        let days = if NaiveDate::from_ymd_opt(y, 1, 1).unwrap().leap_year() {
+            366.0
+        } else {
+            365.0
+        };
+        f64::from(by_cut) / days
+    };
+    let share = |(y, months): &(i32, Months)| {
+        (cut(*y, months) + 10.0 * calendar(*y)) / (total(months) + 10.0)
+    };
     // The middle year from the first alone; the last from the first two.
     let point_2 = cut(past[1].0, &past[1].1) / share(&past[0]);
     let point_3 = cut(past[2].0, &past[2].1) / ((share(&past[0]) + share(&past[1])) / 2.0);
