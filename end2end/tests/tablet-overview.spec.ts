@@ -22,11 +22,12 @@ async function expectTiles(page: Page, o: any) {
     await expect(page.getByTestId(`expected-${measure}`)).toHaveText(vi(Math.round(a.expected)));
     const f = line.forecast;
     if (f) {
-      // The year-end forecast, its 80 % range (drawn as a whisker), the chance, the backtest.
+      // The year-end forecast, its 80 % range widened to whole cases (drawn as a whisker), the
+      // chance, the backtest.
       await expect(page.getByTestId(`forecast-${measure}`)).toHaveText(vi(Math.round(f.point)));
       if (f.low !== null) {
-        await expect(page.getByTestId(`forecast-low-${measure}`)).toHaveText(vi(Math.round(f.low)));
-        await expect(page.getByTestId(`forecast-high-${measure}`)).toHaveText(vi(Math.round(f.high)));
+        await expect(page.getByTestId(`forecast-low-${measure}`)).toHaveText(vi(Math.floor(f.low)));
+        await expect(page.getByTestId(`forecast-high-${measure}`)).toHaveText(vi(Math.ceil(f.high)));
         await expect(page.getByTestId(`kpi-${measure}`).locator('.bullet-range')).toHaveCount(1);
       }
       if (f.chance_of_meeting !== null) {

@@ -289,8 +289,8 @@ fn chance_text(p: f64) -> String {
     }
 }
 
-/// The year-end forecast of a target: the point and its 80 % range, the chance of meeting the
-/// plan, and how far off the same method was on past years.
+/// The year-end forecast of a target: the point and its 80 % range (widened to whole cases), the
+/// chance of meeting the plan, and how far off the same method was on past years.
 #[component]
 fn ForecastFacts(
     measure: &'static str,
@@ -345,9 +345,9 @@ fn ForecastFacts(
                         <span class="forecast-point" data-testid=format!("forecast-{measure}") data-value=f.point.to_string()>{move || format::integer(point, lang.get())}</span>
                         {range.map(|(lo, hi)| view! {
                             " "<span class="forecast-range">"("
-                                <span data-testid=format!("forecast-low-{measure}") data-value=lo.to_string()>{move || format::integer(lo.round() as i64, lang.get())}</span>
+                                <span data-testid=format!("forecast-low-{measure}") data-value=lo.to_string()>{move || format::integer(lo.floor() as i64, lang.get())}</span>
                                 "–"
-                                <span data-testid=format!("forecast-high-{measure}") data-value=hi.to_string()>{move || format::integer(hi.round() as i64, lang.get())}</span>
+                                <span data-testid=format!("forecast-high-{measure}") data-value=hi.to_string()>{move || format::integer(hi.ceil() as i64, lang.get())}</span>
                             ")"</span>
                         })}
                         {share.map(|s| view! { <span class="muted forecast-share">{move || format::percent(Some(s), lang.get())}" "{t(Key::OfPlan)}</span> })}
