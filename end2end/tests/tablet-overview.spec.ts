@@ -47,6 +47,12 @@ async function expectTiles(page: Page, o: any) {
     }
     await expect(page.getByTestId(`state-${measure}`)).toHaveAttribute('data-gap', String(Math.round(a.gap)));
   }
+  // Each sector target's forecast, beside its figures.
+  for (const line of o.targets.filter((t: any) => t.sector !== null && t.forecast)) {
+    const f = page.getByTestId(`forecast-sector-${line.sector}`);
+    await expect(f).toHaveAttribute('data-value', String(line.forecast.point));
+    await expect(f).toHaveText(`→ ${vi(Math.round(line.forecast.point))}`);
+  }
 }
 
 /** A probability as the tiles write it: whole percent, never a false certainty. */

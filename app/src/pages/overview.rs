@@ -385,11 +385,30 @@ fn SectorTargets(lines: Vec<TargetLine>) -> impl IntoView {
                     let width = format!("width:{:.1}%", (a.achieved as f64 / a.planned.max(1) as f64 * 100.0).min(100.0));
                     let mark = format!("left:{:.1}%", (a.expected / a.planned.max(1) as f64 * 100.0).min(100.0));
                     let gap = a.gap.round() as i64;
+                    let forecast = l.forecast.clone();
                     view! {
                         <li data-sector=sector.clone()>
                             <span class="sector-name">{move || parsed.map(|s| crate::labels::sector(s, lang.get())).unwrap_or_default()}</span>
                             <span class="sector-bar"><span class=format!("fill {}", a.state.as_str()) style=width></span><span class="mark" style=mark></span></span>
-                            <span class="sector-figure">{move || format::integer(a.achieved, lang.get())}" / "{move || format::integer(a.planned, lang.get())}</span>
+                            <span class="sector-figure">{move || format::integer(a.achieved, lang.get())}" / "{move || format::integer(a.planned, lang.get())}
+                                {forecast.clone().map(|f| {
+                                    let point = f.point.round() as i64;
+                                    let range = f.low.zip(f.high);
+                                    let label = move || {
+                                        let lang = lang.get();
+                                        let mut s = format!("{} {}", text(lang, Key::ForecastYearEnd), format::integer(point, lang));
+                                        if let Some((lo, hi)) = range {
+                                            s.push_str(&format!(" ({}–{})", format::integer(lo.floor() as i64, lang), format::integer(hi.ceil() as i64, lang)));
+                                        }
+                                        s
+                                    };
+                                    view! {
+                                        <small class="sector-forecast" title=label aria-label=label data-testid=format!("forecast-sector-{sector}") data-value=f.point.to_string()>
+                                            "→ "{move || format::integer(point, lang.get())}
+                                        </small>
+                                    }
+                                })}
+                            </span>
                             <span class=format!("sector-gap {}", a.state.as_str())>{move || if gap < 0 { format!("−{}", format::integer(-gap, lang.get())) } else { format!("+{}", format::integer(gap, lang.get())) }}</span>
                         </li>
                     }
