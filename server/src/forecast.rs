@@ -70,7 +70,7 @@ pub async fn of_lines(
     let from = NaiveDate::from_ymd_opt(year - HISTORY_YEARS, 1, 1)
         .ok_or(Error::invalid("year", "out of range"))?;
     let to = NaiveDate::from_ymd_opt(year, 12, 1).ok_or(Error::invalid("year", "out of range"))?;
-    // One short index range per (area, sector) pair (migration 0007), summed per group.
+    // One short index range per (area, sector) pair (migration 0008), summed per group.
     let rows: Vec<(i32, NaiveDate, i64, i64, i64)> = if g_ids.is_empty() {
         Vec::new()
     } else {
