@@ -8,6 +8,7 @@ pub mod api;
 pub mod codes;
 pub mod directives;
 pub mod facts;
+pub mod forecast;
 pub mod format;
 pub mod geometry;
 pub mod overview;

@@ -2,6 +2,7 @@
 //! so that the tablet loads one small document (its size is measured in
 //! docs/benchmarks/overview.md).
 
+use crate::forecast::Forecast;
 use crate::summary::Figures;
 use crate::targets::Attainment;
 use chrono::NaiveDate;
@@ -30,6 +31,10 @@ pub struct TargetLine {
     /// targets (and of what they achieved) stands for it.
     #[serde(default)]
     pub from_children: Option<u32>,
+    /// Where the year is heading, with an interval and the method's error on past years (none
+    /// when no past year had events).
+    #[serde(default)]
+    pub forecast: Option<Forecast>,
 }
 
 /// A child unit's attainment of its targets (those it has) this year.

@@ -9,7 +9,7 @@ async function overviewOf(page: Page, unit?: string) {
   return res.json();
 }
 
-/** The target tiles show what the API gives: achieved, expected by today, projected, the gap. */
+/** The target tiles show what the API gives: achieved, expected by today, the gap, the year-end forecast. */
 async function expectTiles(page: Page, o: any) {
   await expect(page.getByTestId('scope-name')).toHaveText(o.unit_name);
   for (const measure of ['inspections', 'supervisions', 'settled_on_time']) {
@@ -20,10 +20,43 @@ async function expectTiles(page: Page, o: any) {
     const a = line.attainment;
     await expect(page.getByTestId(`achieved-${measure}`)).toHaveText(vi(a.achieved));
     await expect(page.getByTestId(`expected-${measure}`)).toHaveText(vi(Math.round(a.expected)));
-    await expect(page.getByTestId(`projected-${measure}`)).toContainText(vi(Math.round(a.projected)));
+    const f = line.forecast;
+    if (f) {
+      // The year-end forecast, its 80 % range widened to whole cases (drawn as a whisker), the
+      // chance, the backtest.
+      await expect(page.getByTestId(`forecast-${measure}`)).toHaveText(vi(Math.round(f.point)));
+      if (f.low !== null) {
+        await expect(page.getByTestId(`forecast-low-${measure}`)).toHaveText(vi(Math.floor(f.low)));
+        await expect(page.getByTestId(`forecast-high-${measure}`)).toHaveText(vi(Math.ceil(f.high)));
+        await expect(page.getByTestId(`kpi-${measure}`).locator('.bullet-range')).toHaveCount(1);
+      }
+      if (f.chance_of_meeting !== null) {
+        await expect(page.getByTestId(`chance-${measure}`)).toHaveText(chance(f.chance_of_meeting));
+      }
+      const note = page.getByTestId(`forecast-note-${measure}`);
+      if (f.backtest.mape !== null) {
+        const backtest = page.getByTestId(`backtest-${measure}`);
+        await expect(backtest).toHaveAttribute('data-mape', String(f.backtest.mape));
+        await expect(backtest).toHaveText(`${Math.round(f.backtest.mape * 100)}%`);
+        await expect(note).toContainText(`${f.backtest.years} năm trước`);
+      } else {
+        await expect(note).toContainText('Chưa đủ số năm trước để kiểm định.');
+      }
+    } else {
+      await expect(page.getByTestId(`projected-${measure}`)).toContainText(vi(Math.round(a.projected)));
+    }
     await expect(page.getByTestId(`state-${measure}`)).toHaveAttribute('data-gap', String(Math.round(a.gap)));
   }
+  // Each sector target's forecast, beside its figures.
+  for (const line of o.targets.filter((t: any) => t.sector !== null && t.forecast)) {
+    const f = page.getByTestId(`forecast-sector-${line.sector}`);
+    await expect(f).toHaveAttribute('data-value', String(line.forecast.point));
+    await expect(f).toHaveText(`→ ${vi(Math.round(line.forecast.point))}`);
+  }
 }
+
+/** A probability as the tiles write it: whole percent, never a false certainty. */
+const chance = (p: number) => (p > 0.99 && p < 1 ? '> 99%' : p < 0.01 && p > 0 ? '< 1%' : `${Math.round(p * 100)}%`);
 
 /** Achieved over expected, as the ranking orders them. */
 const pace = (c: any, m = 'inspections') => (c[m] && c[m].expected > 0 ? c[m].achieved / c[m].expected : null);

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod events;
+pub mod forecast;
 pub mod geography;
 pub mod http;
 pub mod ingest;

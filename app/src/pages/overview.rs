@@ -13,6 +13,7 @@ use crate::components::spark::Sparkline;
 use crate::i18n::{Key, t, text, use_lang};
 use crate::map::{AreaMap, MapValue, PACE_STEPS, StepLegend};
 use domain::api::UnitQuality;
+use domain::forecast::Forecast;
 use domain::format;
 use domain::overview::{ChildAttainment, MonthFigures, Overview, TargetLine};
 use domain::quality::SourceState;
@@ -207,34 +208,56 @@ fn TargetTile(
     };
     let body = match line.as_ref().map(|l| l.attainment) {
         Some(a) => {
-            let scale = (a.planned as f64).max(a.projected).max(a.achieved as f64).max(1.0);
+            let forecast = line.as_ref().and_then(|l| l.forecast.clone());
+            let point = forecast.as_ref().map_or(a.projected, |f| f.point);
+            let range = forecast.as_ref().and_then(|f| f.low.zip(f.high));
+            let scale = (a.planned as f64)
+                .max(point)
+                .max(range.map_or(0.0, |r| r.1))
+                .max(a.achieved as f64)
+                .max(1.0);
             let pct = |v: f64| format!("{:.1}%", (v / scale * 100.0).clamp(0.0, 100.0));
             let state = a.state;
             let gap = a.gap.round() as i64;
             let projected_share = a.projected_share();
             let summed = line.as_ref().and_then(|l| l.from_children);
+            let whisker = range.map(|(lo, hi)| {
+                view! {
+                    <span class="bullet-range" style=format!("left:{};width:{}", pct(lo), pct(hi - lo))></span>
+                    <span class="bullet-point" style=format!("left:{}", pct(point))></span>
+                }
+            });
+            let year_end = match forecast {
+                Some(f) => view! { <ForecastFacts measure=measure forecast=f planned=a.planned expected=a.expected/> }.into_any(),
+                None => view! {
+                    <dl class="target-facts">
+                        <div><dt>{t(Key::ExpectedToday)}</dt><dd data-testid=format!("expected-{measure}")>{move || format::integer(a.expected.round() as i64, lang.get())}</dd></div>
+                        <div><dt>{t(Key::ProjectedYearEnd)}</dt><dd data-testid=format!("projected-{measure}")>{move || format::integer(a.projected.round() as i64, lang.get())}
+                            {projected_share.map(|s| view! { <span class="muted">" ("{move || format::percent(Some(s), lang.get())}" "{t(Key::OfPlan)}")"</span> })}</dd></div>
+                    </dl>
+                    <p class="forecast-note muted">{t(Key::ForecastNone)}</p>
+                }
+                .into_any(),
+            };
             view! {
                 <p class="target-figure">
                     <span class="kpi-value" data-testid=format!("achieved-{measure}")>{move || format::integer(a.achieved, lang.get())}</span>
                     <span class="target-plan">" / "{move || format::integer(a.planned, lang.get())}</span>
                 </p>
                 {summed.map(|n| view! { <p class="target-sum">{t(Key::SumOfChildren)}" "{n}" "{t(Key::UnitsBelow)}</p> })}
-                <div class="bullet" aria-hidden="true">
+                <div class=if range.is_some() { "bullet with-range" } else { "bullet" } aria-hidden="true">
                     <span class="bullet-plan" style=format!("width:{}", pct(a.planned as f64))></span>
-                    <span class="bullet-projected" style=format!("width:{}", pct(a.projected))></span>
+                    <span class="bullet-projected" style=format!("width:{}", pct(point))></span>
                     <span class=format!("bullet-achieved {}", state.as_str()) style=format!("width:{}", pct(a.achieved as f64))></span>
                     <span class="bullet-expected" style=format!("left:{}", pct(a.expected))></span>
+                    {whisker}
                 </div>
                 <p class=format!("target-state {}", state.as_str()) data-testid=format!("state-{measure}") data-gap=gap.to_string()>
                     <strong>{t(state_text(state))}</strong>
                     {(state == AttainmentState::Behind).then(|| view! { " · "{t(Key::GapBehind)}" "{move || format::integer(-gap, lang.get())} })}
                     {(state != AttainmentState::Behind && gap > 0).then(|| view! { " · "{t(Key::GapAhead)}" "{move || format::integer(gap, lang.get())} })}
                 </p>
-                <dl class="target-facts">
-                    <div><dt>{t(Key::ExpectedToday)}</dt><dd data-testid=format!("expected-{measure}")>{move || format::integer(a.expected.round() as i64, lang.get())}</dd></div>
-                    <div><dt>{t(Key::ProjectedYearEnd)}</dt><dd data-testid=format!("projected-{measure}")>{move || format::integer(a.projected.round() as i64, lang.get())}
-                        {projected_share.map(|s| view! { <span class="muted">" ("{move || format::percent(Some(s), lang.get())}" "{t(Key::OfPlan)}")"</span> })}</dd></div>
-                </dl>
+                {year_end}
             }
             .into_any()
         }
@@ -255,6 +278,98 @@ fn TargetTile(
     }
 }
 
+/// A share as a whole percentage, never rounded to a certainty it is not (`> 99%`, `< 1%`).
+fn chance_text(p: f64) -> String {
+    if p > 0.99 && p < 1.0 {
+        "> 99%".to_string()
+    } else if p < 0.01 && p > 0.0 {
+        "< 1%".to_string()
+    } else {
+        format!("{}%", (p * 100.0).round())
+    }
+}
+
+/// The year-end forecast of a target: the point and its 80 % range (widened to whole cases), the
+/// chance of meeting the plan, and how far off the same method was on past years.
+#[component]
+fn ForecastFacts(
+    measure: &'static str,
+    forecast: Forecast,
+    planned: i64,
+    expected: f64,
+) -> impl IntoView {
+    let lang = use_lang();
+    let f = forecast;
+    let point = f.point.round() as i64;
+    let range = f.low.zip(f.high);
+    let share = (planned > 0).then(|| f.point / planned as f64);
+    let b = f.backtest.clone();
+    let in_range = b.runs.iter().filter(|r| r.low.is_some()).count();
+    let covered = b.runs
+        .iter()
+        .filter(|r| matches!((r.low, r.high), (Some(lo), Some(hi)) if lo <= r.actual as f64 && r.actual as f64 <= hi))
+        .count();
+    let years = b.years;
+    let chance = f.chance_of_meeting;
+    let mape = b.mape;
+    let explain = move || {
+        let lang = lang.get();
+        let mut out = String::new();
+        if range.is_some() {
+            out.push_str(text(lang, Key::ForecastRangeNote));
+        } else {
+            out.push_str(text(lang, Key::ForecastNoRange));
+        }
+        out.push(' ');
+        if mape.is_some() {
+            out.push_str(&text(lang, Key::ForecastBacktestNote).replace("{n}", &years.to_string()));
+            if in_range > 0 {
+                out.push_str(
+                    &text(lang, Key::ForecastInRange)
+                        .replace("{k}", &covered.to_string())
+                        .replace("{n}", &in_range.to_string()),
+                );
+            }
+            out.push('.');
+        } else {
+            out.push_str(text(lang, Key::ForecastNoBacktest));
+        }
+        out
+    };
+    view! {
+        <div class="forecast" data-testid=format!("forecast-block-{measure}")>
+            <dl class="target-facts">
+                <div><dt>{t(Key::ExpectedToday)}</dt><dd data-testid=format!("expected-{measure}")>{move || format::integer(expected.round() as i64, lang.get())}</dd></div>
+                <div><dt>{t(Key::ForecastYearEnd)}</dt>
+                    <dd>
+                        <span class="forecast-point" data-testid=format!("forecast-{measure}") data-value=f.point.to_string()>{move || format::integer(point, lang.get())}</span>
+                        {range.map(|(lo, hi)| view! {
+                            " "<span class="forecast-range">"("
+                                <span data-testid=format!("forecast-low-{measure}") data-value=lo.to_string()>{move || format::integer(lo.floor() as i64, lang.get())}</span>
+                                "–"
+                                <span data-testid=format!("forecast-high-{measure}") data-value=hi.to_string()>{move || format::integer(hi.ceil() as i64, lang.get())}</span>
+                            ")"</span>
+                        })}
+                        {share.map(|s| view! { <span class="muted forecast-share">{move || format::percent(Some(s), lang.get())}" "{t(Key::OfPlan)}</span> })}
+                    </dd>
+                </div>
+            </dl>
+            {(chance.is_some() || mape.is_some()).then(|| view! {
+                <p class="forecast-line">
+                    {chance.map(|c| view! {
+                        <span>{t(Key::ForecastChance)}" "<strong data-testid=format!("chance-{measure}") data-value=c.to_string()>{chance_text(c)}</strong></span>
+                    })}
+                    {mape.map(|m| view! {
+                        <span>{t(Key::ForecastBacktest)}" "<strong data-testid=format!("backtest-{measure}") data-mape=m.to_string()
+                            data-coverage=b.coverage.map(|c| c.to_string()).unwrap_or_default()>{format!("{}%", (m * 100.0).round())}</strong></span>
+                    })}
+                </p>
+            })}
+            <p class="forecast-note muted" data-testid=format!("forecast-note-{measure}")>{explain}</p>
+        </div>
+    }
+}
+
 /// The province's targets by sector (inspections in its main sectors).
 #[component]
 fn SectorTargets(lines: Vec<TargetLine>) -> impl IntoView {
@@ -270,11 +385,30 @@ fn SectorTargets(lines: Vec<TargetLine>) -> impl IntoView {
                     let width = format!("width:{:.1}%", (a.achieved as f64 / a.planned.max(1) as f64 * 100.0).min(100.0));
                     let mark = format!("left:{:.1}%", (a.expected / a.planned.max(1) as f64 * 100.0).min(100.0));
                     let gap = a.gap.round() as i64;
+                    let forecast = l.forecast.clone();
                     view! {
                         <li data-sector=sector.clone()>
                             <span class="sector-name">{move || parsed.map(|s| crate::labels::sector(s, lang.get())).unwrap_or_default()}</span>
                             <span class="sector-bar"><span class=format!("fill {}", a.state.as_str()) style=width></span><span class="mark" style=mark></span></span>
-                            <span class="sector-figure">{move || format::integer(a.achieved, lang.get())}" / "{move || format::integer(a.planned, lang.get())}</span>
+                            <span class="sector-figure">{move || format::integer(a.achieved, lang.get())}" / "{move || format::integer(a.planned, lang.get())}
+                                {forecast.clone().map(|f| {
+                                    let point = f.point.round() as i64;
+                                    let range = f.low.zip(f.high);
+                                    let label = move || {
+                                        let lang = lang.get();
+                                        let mut s = format!("{} {}", text(lang, Key::ForecastYearEnd), format::integer(point, lang));
+                                        if let Some((lo, hi)) = range {
+                                            s.push_str(&format!(" ({}–{})", format::integer(lo.floor() as i64, lang), format::integer(hi.ceil() as i64, lang)));
+                                        }
+                                        s
+                                    };
+                                    view! {
+                                        <small class="sector-forecast" title=label aria-label=label data-testid=format!("forecast-sector-{sector}") data-value=f.point.to_string()>
+                                            "→ "{move || format::integer(point, lang.get())}
+                                        </small>
+                                    }
+                                })}
+                            </span>
                             <span class=format!("sector-gap {}", a.state.as_str())>{move || if gap < 0 { format!("−{}", format::integer(-gap, lang.get())) } else { format!("+{}", format::integer(gap, lang.get())) }}</span>
                         </li>
                     }

@@ -1,9 +1,11 @@
 //! `GET /overview`: a leader's overview of one unit, from the rollups (see [`crate::rollup`]):
 //! the year so far against the unit's targets (achieved, expected pro rata, projected), against
-//! the same days last year, the last 24 months, the children's attainment and the open alerts.
+//! the same days last year, the last 24 months, the children's attainment and the open alerts;
+//! each target line carries its year-end forecast ([`crate::forecast`]).
 
 use super::{ApiContext, Error, Query};
 use crate::auth::Caller;
+use crate::forecast;
 use crate::rollup::{self, Counts, DAY_DEPTH, MONTH_DEPTH};
 use axum::extract::State;
 use axum::routing::get;
@@ -138,10 +140,13 @@ pub async fn overview(
             sector: p.sector.clone(),
             last_year: p.sector.is_none().then(|| measure_of(&before, &p.measure)),
             from_children: None,
+            forecast: None,
         })
         .collect();
+    // What each line counts, to forecast it: the unit itself, or the children summed.
+    let mut counted: Vec<Vec<String>> = own.iter().map(|_| vec![unit.code.clone()]).collect();
     // (measure, sector) -> (planned, achieved, children)
-    type Sum = ((String, Option<String>), (i64, i64, u32));
+    type Sum = ((String, Option<String>), (i64, i64, Vec<String>));
     let mut summed: Vec<Sum> = Vec::new();
     for p in &below {
         let key = (p.measure.clone(), p.sector.clone());
@@ -152,22 +157,40 @@ pub async fn overview(
             continue;
         }
         match summed.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, (planned, got_, n))) => {
+            Some((_, (planned, got_, units))) => {
                 *planned += p.planned;
                 *got_ += got(p);
-                *n += 1;
+                units.push(p.unit.clone());
             }
-            None => summed.push((key, (p.planned, got(p), 1))),
+            None => summed.push((key, (p.planned, got(p), vec![p.unit.clone()]))),
         }
     }
-    for ((measure, sector), (planned, got_, n)) in summed {
+    for ((measure, sector), (planned, got_, units)) in summed {
         targets.push(TargetLine {
             attainment: attain(planned, got_, &measure),
             last_year: None,
-            from_children: Some(n),
+            from_children: Some(units.len() as u32),
+            forecast: None,
             measure,
             sector,
         });
+        counted.push(units);
+    }
+    let lines: Vec<forecast::Line> = targets
+        .iter()
+        .zip(counted)
+        .map(|(t, areas)| forecast::Line {
+            areas,
+            sector: t.sector.clone(),
+            measure: t.measure.clone(),
+            planned: Some(t.attainment.planned),
+        })
+        .collect();
+    for (t, f) in targets
+        .iter_mut()
+        .zip(forecast::of_lines(db, &lines, today).await?)
+    {
+        t.forecast = f;
     }
     targets.sort_by_key(|t| {
         (
