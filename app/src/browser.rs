@@ -274,3 +274,17 @@ pub fn close_events() {
         }
     });
 }
+
+/// Runs `f` once after `ms` milliseconds (in the browser; never on the server).
+pub fn after(ms: i32, f: impl FnOnce() + 'static) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::prelude::Closure;
+        let Some(w) = web_sys::window() else { return };
+        let f = Closure::once_into_js(f);
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(f.unchecked_ref(), ms);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (ms, f);
+}

@@ -6,6 +6,9 @@
 use crate::browser::{self, LiveSignal};
 use leptos::prelude::*;
 
+/// How long data events are gathered before screens fetch again.
+const DATA_SETTLE_MS: i32 = 1000;
+
 /// Counters that move when something changed on the server, and whether the stream is up.
 #[derive(Clone, Copy)]
 pub struct Live {
@@ -42,6 +45,9 @@ pub fn provide_live() -> Live {
     let live = Live::new();
     provide_context(live);
     let hellos = StoredValue::new(0u32);
+    // Data arrives in bursts (a batch is one event per province it touched): screens fetch
+    // their figures at most once a second.
+    let pending = StoredValue::new(false);
     Effect::new(move |_| {
         browser::open_events(move |signal| match signal {
             LiveSignal::Open => live.connected.set(true),
@@ -57,7 +63,16 @@ pub fn provide_live() -> Live {
                     }
                 }
                 "alert" => live.alerts.update(|v| *v += 1),
-                "data" => live.data.update(|v| *v += 1),
+                "data" => {
+                    if !pending.get_value() {
+                        pending.set_value(true);
+                        // The page may have gone meanwhile: nothing then.
+                        browser::after(DATA_SETTLE_MS, move || {
+                            pending.try_set_value(false);
+                            live.data.try_update(|v| *v += 1);
+                        });
+                    }
+                }
                 "procedure" => live.procedures.update(|v| *v += 1),
                 _ => live.bump_all(),
             },

@@ -53,7 +53,8 @@ test('a leader acknowledges, assigns and resolves an alert, and its history says
   const open = await (await page.request.get('/api/v1/alerts?state=open&limit=500')).json();
   expect(open.alerts.map((x: any) => x.id)).not.toContain(a.id);
 
-  // The live mark: lost with the network, back by itself when it returns.
+  // The live mark follows the network: off when it is gone, back when it returns (the stream
+  // itself reconnects by the browser's EventSource, retry 2 s).
   await expect(page.getByTestId('live')).toHaveAttribute('data-state', 'live');
   await page.context().setOffline(true);
   await expect(page.getByTestId('live')).toHaveAttribute('data-state', 'reconnecting', { timeout: 15_000 });

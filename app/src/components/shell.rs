@@ -47,6 +47,8 @@ pub fn AppShell(children: Children) -> impl IntoView {
     let path = location.pathname;
     let me = LocalResource::new(|| api::get::<Me>("/api/v1/me"));
     let live = crate::live::provide_live();
+    // Live: the stream is up and the browser has a network.
+    let is_live = move || live.connected.get() && online.get();
     // The badge: open alerts in the caller's scope, current with the event stream.
     let open_alerts = LocalResource::new(move || {
         live.alerts.track();
@@ -100,10 +102,10 @@ pub fn AppShell(children: Children) -> impl IntoView {
                 </nav>
                 <div class="topbar-right">
                     <span class="live-dot" data-testid="live"
-                        data-state=move || if live.connected.get() { "live" } else { "reconnecting" }
-                        class:up=move || live.connected.get()
-                        title=move || text(lang.get(), if live.connected.get() { Key::LiveOn } else { Key::LiveOff })
-                        role="status" aria-label=move || text(lang.get(), if live.connected.get() { Key::LiveOn } else { Key::LiveOff })></span>
+                        data-state=move || if is_live() { "live" } else { "reconnecting" }
+                        class:up=is_live
+                        title=move || text(lang.get(), if is_live() { Key::LiveOn } else { Key::LiveOff })
+                        role="status" aria-label=move || text(lang.get(), if is_live() { Key::LiveOn } else { Key::LiveOff })></span>
                     <Transition fallback=|| ()>
                         {move || me.get().and_then(|r| r.ok()).map(|m| view! {
                             <div class="user" data-testid="user">

@@ -36,7 +36,11 @@ pub fn UnitOverviewPage() -> impl IntoView {
 
 #[component]
 fn OverviewOf(code: Signal<Option<String>>) -> impl IntoView {
+    // Current with the event stream: new data and alerts bring the figures again.
+    let live = crate::live::use_live();
     let overview = LocalResource::new(move || {
+        live.data.track();
+        live.alerts.track();
         let url = match code.get() {
             Some(c) => format!("/api/v1/overview?unit={c}"),
             None => "/api/v1/overview".to_string(),
