@@ -362,6 +362,7 @@ translations! {
     PrAddStep => ("Thêm bước", "Add a step"),
     PrRemoveStep => ("Bỏ bước", "Remove the step"),
     PrSaved => ("Đã lưu phiên bản", "Saved version"),
+    PrBySeed => ("bộ dữ liệu mẫu", "the demo data set"),
     PrName => ("Tên quy trình", "Name"),
     SumOfChildren => ("Tổng chỉ tiêu của", "The sum of the targets of"),
     UnitsBelow => ("đơn vị trực thuộc", "units below"),

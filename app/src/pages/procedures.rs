@@ -119,7 +119,10 @@ fn ProcedureCard(
                     <h2>{move || name.get()}</h2>
                     <p class="muted">{code.clone()}" · "{move || crate::labels::kind(p.case_kind.parse().unwrap_or(domain::CaseKind::Complaint), lang.get())}
                         " · "{t(Key::PrVersion)}" "<span data-testid="procedure-version">{p.version}</span>
-                        " · "{t(Key::PrUpdated)}" "{p.updated_by.clone()}</p>
+                        " · "{t(Key::PrUpdated)}" "{
+                            let by = p.updated_by.clone();
+                            move || if by == "seed" { text(lang.get(), Key::PrBySeed).to_string() } else { by.clone() }
+                        }</p>
                 </div>
                 <Show when=move || admin() && !editing.get()>
                     <button type="button" class="btn-secondary" data-testid="procedure-edit" on:click=move |_| editing.set(true)>{t(Key::PrEdit)}</button>
