@@ -7,7 +7,7 @@ mod common;
 
 use axum::http::StatusCode;
 use chrono::{Datelike, NaiveDate};
-use common::{TestApp, commune_of, scalar};
+use common::{TestApp, clear_unit, commune_of, scalar};
 use domain::forecast::{Forecast, Months, forecast};
 use serde_json::Value;
 use sqlx::PgPool;
@@ -56,16 +56,7 @@ async fn a_communes_known_history_gives_the_domains_forecast_and_a_hand_computed
     let app = TestApp::seeded().await;
     let pool = &app.db.pool;
     let commune = commune_of(pool, "01").await;
-    sqlx::query("DELETE FROM cases WHERE path <@ (SELECT path FROM unit WHERE code = $1)")
-        .bind(&commune)
-        .execute(pool)
-        .await
-        .unwrap();
-    sqlx::query("DELETE FROM target WHERE unit = $1")
-        .bind(&commune)
-        .execute(pool)
-        .await
-        .unwrap();
+    clear_unit(pool, &commune).await;
     let today: NaiveDate = sqlx::query_scalar("SELECT current_date")
         .fetch_one(pool)
         .await

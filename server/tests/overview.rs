@@ -6,7 +6,7 @@ mod common;
 
 use axum::http::StatusCode;
 use chrono::Datelike;
-use common::{TestApp, commune_of, scalar};
+use common::{TestApp, clear_unit, commune_of, scalar};
 use domain::summary::Period;
 use domain::targets::{Attainment, calendar_share, seasonal_share};
 use serde_json::Value;
@@ -117,16 +117,7 @@ async fn attainment_is_computed_from_the_cases_against_pro_rata_targets() {
     let pool = &app.db.pool;
     let commune = commune_of(pool, "01").await;
     // A clean commune: no cases or targets but these.
-    sqlx::query("DELETE FROM cases WHERE path <@ (SELECT path FROM unit WHERE code = $1)")
-        .bind(&commune)
-        .execute(pool)
-        .await
-        .unwrap();
-    sqlx::query("DELETE FROM target WHERE unit = $1")
-        .bind(&commune)
-        .execute(pool)
-        .await
-        .unwrap();
+    clear_unit(pool, &commune).await;
     // Six inspections opened today, three of them concluded today within their time; two
     // supervisions; a complaint concluded a day past its due day; a case opened last year.
     for i in 0..6 {

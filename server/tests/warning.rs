@@ -89,6 +89,12 @@ impl Events {
     }
 }
 
+/// Open steps late by more than their procedure allows: each should have its escalation.
+const ESCALATED_STEPS: &str = "SELECT count(*) FROM case_step s JOIN cases c ON c.id = s.case_id
+    JOIN procedure_step ps ON ps.procedure = c.procedure AND ps.ord = s.ord
+    WHERE s.done_on IS NULL AND c.status <> 'cancelled'
+      AND current_date - s.due_on > ps.escalate_after";
+
 /// Everything the rules and the detector find now, before a test watches what changes.
 async fn settle(pool: &PgPool) {
     server::warning::evaluate(pool).await.unwrap();
@@ -270,14 +276,7 @@ async fn the_rules_alerts_equal_what_sql_finds_and_clear_when_the_work_is_done()
          WHERE s.done_on IS NULL AND s.due_on < current_date AND c.status <> 'cancelled'",
     )
     .await;
-    let escalated = scalar(
-        pool,
-        "SELECT count(*) FROM case_step s JOIN cases c ON c.id = s.case_id
-         JOIN procedure_step ps ON ps.procedure = c.procedure AND ps.ord = s.ord
-         WHERE s.done_on IS NULL AND c.status <> 'cancelled'
-           AND current_date - s.due_on > ps.escalate_after",
-    )
-    .await;
+    let escalated = scalar(pool, ESCALATED_STEPS).await;
     let open = |kind: &'static str| {
         scalar(
             pool,
@@ -468,14 +467,7 @@ async fn an_admin_edits_a_procedure_and_its_escalations_follow() {
     );
 
     server::warning::evaluate(pool).await.unwrap();
-    let expected = scalar(
-        pool,
-        "SELECT count(*) FROM case_step s JOIN cases c ON c.id = s.case_id
-         JOIN procedure_step ps ON ps.procedure = c.procedure AND ps.ord = s.ord
-         WHERE s.done_on IS NULL AND c.status <> 'cancelled'
-           AND current_date - s.due_on > ps.escalate_after",
-    )
-    .await;
+    let expected = scalar(pool, ESCALATED_STEPS).await;
     let after = escalated(pool.clone()).await;
     assert!(after > before, "{before} -> {after}");
     assert_eq!(after, expected);

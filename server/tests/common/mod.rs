@@ -120,6 +120,20 @@ pub async fn commune_of(pool: &sqlx::PgPool, province: &str) -> String {
     .unwrap()
 }
 
+/// Empties a unit of its cases and targets, so that a test's own are all it has.
+pub async fn clear_unit(pool: &sqlx::PgPool, code: &str) {
+    sqlx::query("DELETE FROM cases WHERE path <@ (SELECT path FROM unit WHERE code = $1)")
+        .bind(code)
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM target WHERE unit = $1")
+        .bind(code)
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
 /// A bearer token of the data source `HT-UBKT-01`, scoped to Hà Nội.
 pub async fn hanoi_token(pool: &sqlx::PgPool) -> String {
     server::auth::token::create(
