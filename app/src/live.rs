@@ -7,7 +7,7 @@ use crate::browser::{self, LiveSignal};
 use leptos::prelude::*;
 
 /// How long data events are gathered before screens fetch again.
-const DATA_SETTLE_MS: i32 = 1000;
+const DATA_SETTLE_MS: i32 = 5000;
 
 /// Counters that move when something changed on the server, and whether the stream is up.
 #[derive(Clone, Copy)]
@@ -46,7 +46,7 @@ pub fn provide_live() -> Live {
     provide_context(live);
     let hellos = StoredValue::new(0u32);
     // Data arrives in bursts (a batch is one event per province it touched): screens fetch
-    // their figures at most once a second.
+    // their figures at most once every 5 seconds (a page re-renders on a fetch).
     let pending = StoredValue::new(false);
     Effect::new(move |_| {
         browser::open_events(move |signal| match signal {

@@ -30,6 +30,6 @@ test('an open overview takes in newly ingested data without a reload', async ({ 
   expect((await sent.json()).accepted).toBe(3);
 
   // The figure on the open screen moves by itself, to what the API now says.
-  await expect(achieved).toHaveText(vi(before + 3), { timeout: 10_000 });
+  await expect(achieved).toHaveText(vi(before + 3), { timeout: 20_000 });
   await officer.dispose();
 });

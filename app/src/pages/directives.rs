@@ -84,7 +84,12 @@ pub fn DirectivesPage() -> impl IntoView {
 
 #[component]
 fn Directives() -> impl IntoView {
-    let list = LocalResource::new(|| api::get::<DirectiveList>("/api/v1/directives"));
+    // Task reports arrive as data: the list and the page follow the event stream.
+    let live = crate::live::use_live();
+    let list = LocalResource::new(move || {
+        live.data.track();
+        api::get::<DirectiveList>("/api/v1/directives")
+    });
     view! {
         <div class="directives">
             <div class="page-head">
@@ -131,7 +136,9 @@ pub fn DirectivePage() -> impl IntoView {
 fn Directive() -> impl IntoView {
     let params = leptos_router::hooks::use_params_map();
     let query = leptos_router::hooks::use_query_map();
+    let live = crate::live::use_live();
     let detail = LocalResource::new(move || {
+        live.data.track();
         let code = params.with(|p| p.get("code")).unwrap_or_default();
         let unit = query.with(|q| q.get("unit"));
         async move {

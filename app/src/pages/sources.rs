@@ -22,8 +22,17 @@ pub fn SourcesPage() -> impl IntoView {
 
 #[component]
 fn Sources() -> impl IntoView {
-    let page = LocalResource::new(|| api::get::<SourcePage>("/api/v1/sources"));
-    let unit = LocalResource::new(|| api::get::<UnitQuality>("/api/v1/quality"));
+    // Arrivals and the sources' alerts come through the event stream.
+    let live = crate::live::use_live();
+    let page = LocalResource::new(move || {
+        live.data.track();
+        live.alerts.track();
+        api::get::<SourcePage>("/api/v1/sources")
+    });
+    let unit = LocalResource::new(move || {
+        live.data.track();
+        api::get::<UnitQuality>("/api/v1/quality")
+    });
     let query = leptos_router::hooks::use_query_map();
     let open = RwSignal::new(query.with_untracked(|q| q.get("source")));
     let filter = RwSignal::new(

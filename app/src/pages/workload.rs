@@ -40,7 +40,9 @@ pub fn WorkloadPage() -> impl IntoView {
 fn WorkloadView() -> impl IntoView {
     let params = leptos_router::hooks::use_params_map();
     let code = move || params.with(|p| p.get("code")).unwrap_or_default();
+    let live = crate::live::use_live();
     let workload = LocalResource::new(move || {
+        live.data.track();
         let code = code();
         async move { api::get::<Workload>(&format!("/api/v1/units/{code}/workload")).await }
     });
