@@ -123,6 +123,8 @@ async fn listen(
                 tracing::warn!("the event listener lost its connection; reconnecting");
                 let _ = tx.send(Arc::new(Event::new("resync", "", serde_json::json!({}))));
             }
+            // The server is stopping.
+            Err(_) if pool.is_closed() => return,
             Err(e) => {
                 tracing::warn!(error = %e, "the event listener failed; retrying in 1 s");
                 tokio::time::sleep(Duration::from_secs(1)).await;
