@@ -259,6 +259,27 @@ pub struct ShortAction {
     pub comment: Option<String>,
 }
 
+/// The contract's short form of `action`: an optional comment (`default` when none is given).
+async fn short_action(
+    ctx: &ApiContext,
+    caller: &Caller,
+    id: i64,
+    body: &[u8],
+    action: &str,
+    default: Option<&str>,
+) -> Result<Json<AlertDetail>, Error> {
+    let comment = short(body)?
+        .comment
+        .filter(|c| !c.trim().is_empty())
+        .or_else(|| default.map(str::to_string));
+    let req = AlertActionRequest {
+        action: action.into(),
+        comment,
+        owner: None,
+    };
+    work(ctx, caller, id, req).await
+}
+
 fn short(body: &[u8]) -> Result<ShortAction, Error> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(ShortAction::default());
@@ -281,13 +302,7 @@ pub async fn ack(
     Path(id): Path<i64>,
     body: axum::body::Bytes,
 ) -> Result<Json<AlertDetail>, Error> {
-    let b = short(&body)?;
-    let req = AlertActionRequest {
-        action: "acknowledge".into(),
-        comment: b.comment,
-        owner: None,
-    };
-    work(&ctx, &caller, id, req).await
+    short_action(&ctx, &caller, id, &body, "acknowledge", None).await
 }
 
 /// Resolves an alert (the contract's form of `actions` with `resolve`); without a comment the
@@ -305,17 +320,15 @@ pub async fn resolve(
     Path(id): Path<i64>,
     body: axum::body::Bytes,
 ) -> Result<Json<AlertDetail>, Error> {
-    let b = short(&body)?;
-    let comment = b
-        .comment
-        .filter(|c| !c.trim().is_empty())
-        .unwrap_or_else(|| "resolved through the API".into());
-    let req = AlertActionRequest {
-        action: "resolve".into(),
-        comment: Some(comment),
-        owner: None,
-    };
-    work(&ctx, &caller, id, req).await
+    short_action(
+        &ctx,
+        &caller,
+        id,
+        &body,
+        "resolve",
+        Some("resolved through the API"),
+    )
+    .await
 }
 
 async fn work(
