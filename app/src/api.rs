@@ -13,9 +13,42 @@ pub enum ApiFailure {
 }
 
 #[cfg(feature = "hydrate")]
+thread_local! {
+    /// A wall display's token: sent as `Authorization: Bearer` with every call (the wall has no
+    /// session, and never goes to the login page).
+    static BEARER: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Calls from now on carry `token` (a wall display's), or no token.
+pub fn use_bearer(token: Option<String>) {
+    #[cfg(feature = "hydrate")]
+    BEARER.with(|b| *b.borrow_mut() = token);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = token;
+}
+
+/// The bearer token calls carry, if any.
+pub fn bearer() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    return BEARER.with(|b| b.borrow().clone());
+    #[cfg(not(feature = "hydrate"))]
+    None
+}
+
+/// `GET url`, with the wall's token when it has one.
+#[cfg(feature = "hydrate")]
+fn get_request(url: &str) -> gloo_net::http::RequestBuilder {
+    let req = gloo_net::http::Request::get(url);
+    match bearer() {
+        Some(token) => req.header("Authorization", &format!("Bearer {token}")),
+        None => req,
+    }
+}
+
+#[cfg(feature = "hydrate")]
 async fn read<T: DeserializeOwned>(resp: gloo_net::http::Response) -> Result<T, ApiFailure> {
     let status = resp.status();
-    if status == 401 && !resp.url().ends_with("/auth/login") {
+    if status == 401 && !resp.url().ends_with("/auth/login") && bearer().is_none() {
         // The session ended: go to the login page and come back here afterwards.
         crate::browser::go_to_login();
     }
@@ -35,7 +68,7 @@ async fn read<T: DeserializeOwned>(resp: gloo_net::http::Response) -> Result<T, 
 /// `GET url` and read JSON.
 #[cfg(feature = "hydrate")]
 pub async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
-    let resp = gloo_net::http::Request::get(url)
+    let resp = get_request(url)
         .send()
         .await
         .map_err(|_| ApiFailure::Network)?;
@@ -53,7 +86,7 @@ pub struct Saved<T> {
 /// `GET url` and read JSON, saying whether it is a saved copy.
 #[cfg(feature = "hydrate")]
 pub async fn get_saved<T: DeserializeOwned>(url: &str) -> Result<Saved<T>, ApiFailure> {
-    let resp = gloo_net::http::Request::get(url)
+    let resp = get_request(url)
         .send()
         .await
         .map_err(|_| ApiFailure::Network)?;
@@ -67,7 +100,7 @@ pub async fn get_saved<T: DeserializeOwned>(url: &str) -> Result<Saved<T>, ApiFa
 /// `GET url` as text.
 #[cfg(feature = "hydrate")]
 pub async fn get_text(url: &str) -> Result<String, ApiFailure> {
-    let resp = gloo_net::http::Request::get(url)
+    let resp = get_request(url)
         .send()
         .await
         .map_err(|_| ApiFailure::Network)?;
@@ -80,11 +113,11 @@ pub async fn get_text(url: &str) -> Result<String, ApiFailure> {
 /// `GET url` as bytes.
 #[cfg(feature = "hydrate")]
 pub async fn get_bytes(url: &str) -> Result<Vec<u8>, ApiFailure> {
-    let resp = gloo_net::http::Request::get(url)
+    let resp = get_request(url)
         .send()
         .await
         .map_err(|_| ApiFailure::Network)?;
-    if resp.status() == 401 {
+    if resp.status() == 401 && bearer().is_none() {
         crate::browser::go_to_login();
     }
     if !resp.ok() {

@@ -206,6 +206,8 @@ pub enum LiveSignal {
     Lost,
     /// An event by name (`hello`, `alert`, `data`, `procedure`, `resync`).
     Event(String),
+    /// The server refused the caller (a wall display's token revoked): the stream stays closed.
+    Refused,
 }
 
 #[cfg(feature = "hydrate")]
@@ -273,6 +275,200 @@ pub fn close_events() {
             s.close();
         }
     });
+}
+
+#[cfg(feature = "hydrate")]
+thread_local! {
+    /// The generation of the wall's stream: a newer one (or a close) stops the older.
+    static TOKEN_STREAM: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    static TOKEN_ABORT: std::cell::RefCell<Option<web_sys::AbortController>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Opens `GET /api/v1/events` with the wall's bearer token (an `EventSource` cannot send one):
+/// the answer's body is read as it comes and parsed into events. A drop is reconnected after
+/// 2 s, then up to 10 s apart; a refusal (401, 403) is reported once and the stream stays closed.
+pub fn open_token_events(token: String, on: impl Fn(LiveSignal) + 'static) {
+    #[cfg(feature = "hydrate")]
+    {
+        close_token_events();
+        let generation = TOKEN_STREAM.with(|g| g.get());
+        leptos::task::spawn_local(async move {
+            let mut wait = 2000;
+            while TOKEN_STREAM.with(|g| g.get()) == generation {
+                match token_stream(&token, generation, &on).await {
+                    StreamEnd::Refused => {
+                        on(LiveSignal::Refused);
+                        return;
+                    }
+                    StreamEnd::Heard => wait = 2000,
+                    StreamEnd::Failed => {}
+                }
+                if TOKEN_STREAM.with(|g| g.get()) != generation {
+                    return;
+                }
+                on(LiveSignal::Lost);
+                sleep(wait).await;
+                wait = (wait * 2).min(10_000);
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (token, on);
+}
+
+/// Closes the wall's stream, if one is open.
+pub fn close_token_events() {
+    #[cfg(feature = "hydrate")]
+    {
+        TOKEN_STREAM.with(|g| g.set(g.get().wrapping_add(1)));
+        TOKEN_ABORT.with(|a| {
+            if let Some(c) = a.borrow_mut().take() {
+                c.abort();
+            }
+        });
+    }
+}
+
+#[cfg(feature = "hydrate")]
+enum StreamEnd {
+    Refused,
+    /// The stream was up and then ended.
+    Heard,
+    /// It never came up.
+    Failed,
+}
+
+#[cfg(feature = "hydrate")]
+async fn token_stream(token: &str, generation: u32, on: &impl Fn(LiveSignal)) -> StreamEnd {
+    use wasm_bindgen::JsCast;
+    let Ok(abort) = web_sys::AbortController::new() else {
+        return StreamEnd::Failed;
+    };
+    let signal = abort.signal();
+    TOKEN_ABORT.with(|a| *a.borrow_mut() = Some(abort));
+    let resp = gloo_net::http::Request::get("/api/v1/events")
+        .header("Authorization", &format!("Bearer {token}"))
+        .header("Accept", "text/event-stream")
+        .abort_signal(Some(&signal))
+        .send()
+        .await;
+    let Ok(resp) = resp else {
+        return StreamEnd::Failed;
+    };
+    if resp.status() == 401 || resp.status() == 403 {
+        return StreamEnd::Refused;
+    }
+    if !resp.ok() {
+        return StreamEnd::Failed;
+    }
+    let Some(body) = resp.body() else {
+        return StreamEnd::Failed;
+    };
+    let reader = js_sys::Reflect::get(&body, &"getReader".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .and_then(|f| f.call0(&body).ok());
+    let Some(reader) = reader else {
+        return StreamEnd::Failed;
+    };
+    let Some(read) = js_sys::Reflect::get(&reader, &"read".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    else {
+        return StreamEnd::Failed;
+    };
+    on(LiveSignal::Open);
+    let mut parser = crate::live::SseParser::default();
+    loop {
+        if TOKEN_STREAM.with(|g| g.get()) != generation {
+            return StreamEnd::Heard;
+        }
+        let Some(promise) = read
+            .call0(&reader)
+            .ok()
+            .and_then(|p| p.dyn_into::<js_sys::Promise>().ok())
+        else {
+            return StreamEnd::Heard;
+        };
+        let Ok(chunk) = wasm_bindgen_futures::JsFuture::from(promise).await else {
+            return StreamEnd::Heard;
+        };
+        let done = js_sys::Reflect::get(&chunk, &"done".into())
+            .ok()
+            .and_then(|d| d.as_bool())
+            .unwrap_or(true);
+        if done {
+            return StreamEnd::Heard;
+        }
+        let Ok(value) = js_sys::Reflect::get(&chunk, &"value".into()) else {
+            return StreamEnd::Heard;
+        };
+        let bytes = js_sys::Uint8Array::new(&value).to_vec();
+        for event in parser.feed(&bytes) {
+            on(LiveSignal::Event(event));
+        }
+    }
+}
+
+/// Runs `f` every `ms` milliseconds until [`cancel_every`] (in the browser; never on the server).
+pub fn every(ms: i32, f: impl FnMut() + 'static) -> Option<i32> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::prelude::Closure;
+        let w = web_sys::window()?;
+        let f = Closure::<dyn FnMut()>::new(f);
+        let id = w
+            .set_interval_with_callback_and_timeout_and_arguments_0(f.as_ref().unchecked_ref(), ms)
+            .ok();
+        f.forget();
+        id
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (ms, f);
+        None
+    }
+}
+
+/// Stops what [`every`] started.
+pub fn cancel_every(id: i32) {
+    #[cfg(feature = "hydrate")]
+    if let Some(w) = web_sys::window() {
+        w.clear_interval_with_handle(id);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+}
+
+/// The page's URL fragment (`#…`), if any.
+pub fn fragment() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    return web_sys::window()?.location().hash().ok();
+    #[cfg(not(feature = "hydrate"))]
+    None
+}
+
+/// Milliseconds since the epoch, by the device's clock.
+pub fn now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    return js_sys::Date::now();
+    #[cfg(not(feature = "hydrate"))]
+    0.0
+}
+
+/// Waits `ms` milliseconds (in the browser; at once on the server, where nothing waits).
+pub async fn sleep(ms: i32) {
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ms;
+    #[cfg(feature = "hydrate")]
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    #[cfg(feature = "hydrate")]
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// Runs `f` once after `ms` milliseconds (in the browser; never on the server).

@@ -81,6 +81,8 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("sources") view=pages::sources::SourcesPage/>
                 <Route path=StaticSegment("alerts") view=pages::alerts::AlertsPage/>
                 <Route path=StaticSegment("procedures") view=pages::procedures::ProceduresPage/>
+                <Route path=StaticSegment("display") view=pages::display::DisplayPage/>
+                <Route path=StaticSegment("displays") view=pages::displays::DisplaysPage/>
                 <Route path=StaticSegment("directives") view=pages::directives::DirectivesPage/>
                 <Route path=(StaticSegment("directives"), ParamSegment("code")) view=pages::directives::DirectivePage/>
                 <Route path=(StaticSegment("workload"), ParamSegment("code")) view=pages::workload::WorkloadPage/>

@@ -51,7 +51,7 @@ pub fn provide_live() -> Live {
     Effect::new(move |_| {
         browser::open_events(move |signal| match signal {
             LiveSignal::Open => live.connected.set(true),
-            LiveSignal::Lost => live.connected.set(false),
+            LiveSignal::Lost | LiveSignal::Refused => live.connected.set(false),
             LiveSignal::Event(name) => match name.as_str() {
                 // The first hello is the page's own start; later ones follow a reconnection.
                 "hello" => {
@@ -80,4 +80,73 @@ pub fn provide_live() -> Live {
     });
     on_cleanup(browser::close_events);
     live
+}
+
+/// Reads Server-Sent Events from a byte stream as it arrives (chunks may cut lines, even
+/// characters): the names of the events completed so far, in order. Comments (keep-alives) and
+/// fields other than `event` are passed over; an event without a name is `message`.
+#[derive(Debug, Default)]
+pub struct SseParser {
+    line: Vec<u8>,
+    name: Option<String>,
+    has_data: bool,
+}
+
+impl SseParser {
+    /// Takes the next chunk; answers the events it completed.
+    pub fn feed(&mut self, chunk: &[u8]) -> Vec<String> {
+        let mut out = Vec::new();
+        for &b in chunk {
+            if b != b'\n' {
+                self.line.push(b);
+                continue;
+            }
+            let mut line = std::mem::take(&mut self.line);
+            if line.last() == Some(&b'\r') {
+                line.pop();
+            }
+            if line.is_empty() {
+                if self.has_data || self.name.is_some() {
+                    out.push(self.name.take().unwrap_or_else(|| "message".into()));
+                }
+                self.has_data = false;
+                continue;
+            }
+            let text = String::from_utf8_lossy(&line);
+            let (field, value) = text.split_once(':').unwrap_or((&text, ""));
+            let value = value.strip_prefix(' ').unwrap_or(value);
+            match field {
+                "event" => self.name = Some(value.to_string()),
+                "data" => self.has_data = true,
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SseParser;
+
+    #[test]
+    fn events_are_read_across_chunks_and_comments_skipped() {
+        let mut p = SseParser::default();
+        assert!(p.feed(b"retry: 2000\nevent: hel").is_empty());
+        assert_eq!(
+            p.feed(b"lo\ndata: {\"scope\":\"VN\"}\n\n:\n\n"),
+            vec!["hello"]
+        );
+        assert_eq!(
+            p.feed(b"event: data\r\ndata: {}\r\n\r\nevent: revoked\ndata: {}\n\ndata: x\n\n"),
+            vec!["data", "revoked", "message"]
+        );
+        // A character cut between chunks does not matter: names are whole lines.
+        let mut p = SseParser::default();
+        let bytes = "event: alert\ndata: {\"unit\":\"Hà Nội\"}\n\n".as_bytes();
+        let (a, b) = bytes.split_at(28);
+        let mut got = p.feed(a);
+        got.extend(p.feed(b));
+        assert_eq!(got, vec!["alert"]);
+    }
 }

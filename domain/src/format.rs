@@ -152,6 +152,19 @@ pub fn local_time(rfc3339: &str) -> Option<String> {
     Some(t.with_timezone(&vn).format("%d/%m/%Y %H:%M").to_string())
 }
 
+/// A moment (milliseconds since the epoch) on Vietnam's clock (UTC+7, whatever the device's
+/// zone): `("14:05", "14:05:09", "26/11/2026")`.
+pub fn vn_clock(epoch_ms: i64) -> Option<(String, String, String)> {
+    let t = chrono::DateTime::from_timestamp_millis(epoch_ms)?;
+    let vn = chrono::FixedOffset::east_opt(7 * 3600)?;
+    let t = t.with_timezone(&vn);
+    Some((
+        t.format("%H:%M").to_string(),
+        t.format("%H:%M:%S").to_string(),
+        t.format("%d/%m/%Y").to_string(),
+    ))
+}
+
 /// A date as dd/mm/yyyy (both languages, as the brief asks).
 pub fn date(d: NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
@@ -160,6 +173,18 @@ pub fn date(d: NaiveDate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_wall_clock_is_vietnam_time() {
+        // 2026-11-25T17:30:05Z is 00:30:05 the next day in Hà Nội.
+        let ms = chrono::DateTime::parse_from_rfc3339("2026-11-25T17:30:05Z")
+            .unwrap()
+            .timestamp_millis();
+        assert_eq!(
+            vn_clock(ms),
+            Some(("00:30".into(), "00:30:05".into(), "26/11/2026".into()))
+        );
+    }
 
     #[test]
     fn shares_are_percentages_and_hours_read_as_how_long_ago() {

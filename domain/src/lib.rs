@@ -7,6 +7,7 @@ pub mod anomaly;
 pub mod api;
 pub mod codes;
 pub mod directives;
+pub mod display;
 pub mod facts;
 pub mod forecast;
 pub mod format;

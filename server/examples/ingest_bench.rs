@@ -162,6 +162,7 @@ async fn main() -> anyhow::Result<()> {
         site_dir: "target/site".into(),
         secure_cookies: false,
         ingest_max_bytes: server::ingest::DEFAULT_MAX_BYTES,
+        frame_ancestors: Vec::new(),
     });
     let router = server::http::app(config, pool.clone());
     let token =

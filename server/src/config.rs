@@ -19,6 +19,10 @@ pub struct Config {
     /// The largest ingest body in bytes, after decompression (`OVERSIGHT_INGEST_MAX_BYTES`,
     /// default 1 GiB); larger is 413.
     pub ingest_max_bytes: u64,
+    /// The origins that may embed the wall display (`/display`) in a frame
+    /// (`OVERSIGHT_FRAME_ANCESTORS`, space- or comma-separated, e.g. `https://room.example.gov`);
+    /// every other page, and `/display` for every other origin, refuses framing.
+    pub frame_ancestors: Vec<String>,
 }
 
 /// A configuration value that cannot be used.
@@ -59,6 +63,13 @@ impl Config {
                 })?,
             Err(_) => crate::ingest::DEFAULT_MAX_BYTES,
         };
+        let frame_ancestors = match std::env::var("OVERSIGHT_FRAME_ANCESTORS") {
+            Ok(s) => parse_frame_ancestors(&s).map_err(|reason| ConfigError {
+                name: "OVERSIGHT_FRAME_ANCESTORS",
+                reason,
+            })?,
+            Err(_) => Vec::new(),
+        };
         Ok(Config {
             addr,
             database_url,
@@ -66,8 +77,43 @@ impl Config {
             site_dir,
             secure_cookies,
             ingest_max_bytes,
+            frame_ancestors,
         })
     }
+}
+
+/// The origins of `OVERSIGHT_FRAME_ANCESTORS`: each `http(s)://host[:port]`, the host possibly
+/// `*.domain` (a Content-Security-Policy source); nothing that would let any site frame the wall.
+pub fn parse_frame_ancestors(s: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for origin in s.split([' ', ',', '\t', '\n']).filter(|o| !o.is_empty()) {
+        let rest = origin
+            .strip_prefix("https://")
+            .or_else(|| origin.strip_prefix("http://"))
+            .ok_or_else(|| format!("'{origin}' is not an origin: write http(s)://host[:port]"))?;
+        let (host, port) = match rest.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (rest, None),
+        };
+        let name = host.strip_prefix("*.").unwrap_or(host);
+        let host_ok = !name.is_empty()
+            && name.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            });
+        let port_ok = port
+            .is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+        if !host_ok || !port_ok {
+            return Err(format!(
+                "'{origin}' is not an origin: write http(s)://host[:port] (no path, no wildcard but *.domain)"
+            ));
+        }
+        out.push(origin.to_ascii_lowercase());
+    }
+    Ok(out)
 }
 
 /// `target/site` when the binary runs from `target/<profile>/`, else `./site`.
@@ -79,4 +125,36 @@ fn default_site_dir() -> PathBuf {
             dir.is_dir().then_some(dir)
         })
         .unwrap_or_else(|| PathBuf::from("site"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_frame_ancestors;
+
+    #[test]
+    fn frame_ancestors_are_origins_only() {
+        assert_eq!(
+            parse_frame_ancestors(
+                "https://room.example.gov, http://10.0.0.7:8080 https://*.hop.vn"
+            ),
+            Ok(vec![
+                "https://room.example.gov".to_string(),
+                "http://10.0.0.7:8080".to_string(),
+                "https://*.hop.vn".to_string()
+            ])
+        );
+        assert_eq!(parse_frame_ancestors("  "), Ok(vec![]));
+        for bad in [
+            "*",
+            "room.example.gov",
+            "https://room.example.gov/path",
+            "https://*",
+            "'self'",
+            "https://a:b",
+            "javascript:alert(1)",
+            "https://room;script-src *",
+        ] {
+            assert!(parse_frame_ancestors(bad).is_err(), "{bad} passed");
+        }
+    }
 }

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod display;
 pub mod events;
 pub mod forecast;
 pub mod geography;

@@ -85,6 +85,11 @@ enum TokenCommand {
         #[arg(long)]
         source: Option<String>,
     },
+    /// Revokes every live token of this name; a wall display shows a neutral screen at once.
+    Revoke {
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -218,7 +223,23 @@ async fn command(
             )
             .await?;
             println!("token '{name}' created: role {role}, scope {scope}; it is shown once:");
+            if role == domain::Role::Display {
+                // The wall opens at this address (the token rides in the URL's fragment); its
+                // scenes are set on /displays.
+                println!("wall: {}", domain::display::wall_url(&token));
+            }
             println!("{token}");
+        }
+        Command::Token {
+            command: TokenCommand::Revoke { name },
+        } => {
+            let n = server::display::revoke_tokens_named(pool, &name, "cli")
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if n == 0 {
+                bail!("--name: no live token is named '{name}'");
+            }
+            println!("revoked {n} token(s) named '{name}'");
         }
         Command::Boundaries {
             command: BoundariesCommand::Import { file, level },

@@ -7,87 +7,10 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{TestApp, hanoi_token, scalar};
-use http_body_util::BodyExt;
+use common::{Events, TestApp, hanoi_token, scalar};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use std::time::{Duration, Instant};
-use tower::ServiceExt;
-
-/// An open `GET /api/v1/events` stream, read event by event.
-struct Events {
-    body: Body,
-    buf: String,
-}
-
-impl Events {
-    async fn open(app: &TestApp, cookie: &str) -> Events {
-        let req = Request::get("/api/v1/events")
-            .header(header::COOKIE, cookie)
-            .body(Body::empty())
-            .unwrap();
-        let res = app.router.clone().oneshot(req).await.unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
-        assert_eq!(
-            res.headers()[header::CONTENT_TYPE].to_str().unwrap(),
-            "text/event-stream"
-        );
-        Events {
-            body: res.into_body(),
-            buf: String::new(),
-        }
-    }
-
-    /// The next event `(name, data)` within `wait`, keep-alive comments skipped.
-    async fn next(&mut self, wait: Duration) -> Option<(String, Value)> {
-        let until = Instant::now() + wait;
-        loop {
-            if let Some(end) = self.buf.find("\n\n") {
-                let block: String = self.buf.drain(..end + 2).collect();
-                let mut name = String::from("message");
-                let mut data = String::new();
-                for line in block.lines() {
-                    if let Some(v) = line.strip_prefix("event:") {
-                        name = v.trim().to_string();
-                    } else if let Some(v) = line.strip_prefix("data:") {
-                        data.push_str(v.trim());
-                    }
-                }
-                if data.is_empty() {
-                    continue;
-                }
-                return Some((name, serde_json::from_str(&data).unwrap()));
-            }
-            let left = until.checked_duration_since(Instant::now())?;
-            match tokio::time::timeout(left, self.body.frame()).await {
-                Ok(Some(Ok(frame))) => {
-                    if let Ok(bytes) = frame.into_data() {
-                        self.buf.push_str(&String::from_utf8_lossy(&bytes));
-                    }
-                }
-                _ => return None,
-            }
-        }
-    }
-
-    /// Events until one satisfies `want`, within `wait`; the ones before it and it.
-    async fn until(
-        &mut self,
-        wait: Duration,
-        want: impl Fn(&str, &Value) -> bool,
-    ) -> (Vec<(String, Value)>, Option<(String, Value)>) {
-        let until = Instant::now() + wait;
-        let mut seen = Vec::new();
-        while let Some(left) = until.checked_duration_since(Instant::now()) {
-            match self.next(left).await {
-                Some((n, d)) if want(&n, &d) => return (seen, Some((n, d))),
-                Some(e) => seen.push(e),
-                None => break,
-            }
-        }
-        (seen, None)
-    }
-}
 
 /// Open steps late by more than their procedure allows: each should have its escalation.
 const ESCALATED_STEPS: &str = "SELECT count(*) FROM case_step s JOIN cases c ON c.id = s.case_id

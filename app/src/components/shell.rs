@@ -97,6 +97,7 @@ pub fn AppShell(children: Children) -> impl IntoView {
                             .filter(|m| m.role == domain::Role::Admin)
                             .map(|_| view! {
                                 <a href="/procedures" class:active=move || path.get() == "/procedures" data-testid="nav-procedures">{t(Key::PrNav)}</a>
+                                <a href="/displays" class:active=move || path.get() == "/displays" data-testid="nav-displays">{t(Key::DpNav)}</a>
                             })}
                     </Transition>
                 </nav>

@@ -77,6 +77,9 @@ pub fn AreaMap(
     /// Fixed colour bands ([`PACE_STEPS`]) instead of a ramp scaled to the highest value.
     #[prop(optional)]
     steps: Option<&'static [(f64, &'static str)]>,
+    /// The wall's dark theme: a night sea and dark borders.
+    #[prop(optional)]
+    dark: bool,
 ) -> impl IntoView {
     let container = NodeRef::<leptos::html::Div>::new();
     let url = match &within {
@@ -84,9 +87,9 @@ pub fn AreaMap(
         None => format!("/api/v1/boundaries?level={level}&lod=1"),
     };
     #[cfg(feature = "hydrate")]
-    client::mount(container, url, values, selected, steps);
+    client::mount(container, url, values, selected, steps, dark);
     #[cfg(not(feature = "hydrate"))]
-    let _ = (url, values, selected, steps);
+    let _ = (url, values, selected, steps, dark);
     view! {
         <div class="map-wrap">
             <div class="map" node_ref=container data-map-ready="false" role="application"
@@ -154,6 +157,7 @@ pub(crate) mod client {
         values: Signal<Vec<MapValue>>,
         selected: RwSignal<Option<String>>,
         steps: Option<&'static [(f64, &'static str)]>,
+        dark: bool,
     ) {
         let map: StoredValue<Option<Map>, LocalStorage> = StoredValue::new_local(None);
         let loaded = RwSignal::new(false);
@@ -164,7 +168,11 @@ pub(crate) mod client {
             if map.with_value(|m| m.is_some()) {
                 return;
             }
-            let m = country_map(&el);
+            let m = if dark {
+                country_map_dark(&el)
+            } else {
+                country_map(&el)
+            };
             let is_commune = url.contains("level=commune");
             let url = url.clone();
             on(&m, "load", move |_| {
@@ -194,7 +202,11 @@ pub(crate) mod client {
                         })));
                         m.add_layer(&js(json!({
                             "id": "area-line", "type": "line", "source": SOURCE,
-                            "paint": {"line-color": if is_commune { "#9aabbf" } else { "#ffffff" },
+                            "paint": {"line-color": match (dark, is_commune) {
+                                          (true, _) => "#0b1622",
+                                          (false, true) => "#9aabbf",
+                                          (false, false) => "#ffffff",
+                                      },
                                       "line-width": if is_commune { 0.6 } else { 1.0 }}
                         })));
                         m.add_layer(&js(json!({
@@ -340,10 +352,20 @@ pub(crate) mod client {
 
     /// A map of the whole country on our plain sea background, in `el` (no rotation, bounded).
     pub(crate) fn country_map(el: &web_sys::HtmlElement) -> Map {
+        map_on(el, "#dde8f0", true)
+    }
+
+    /// The wall's map: a night sea, and nothing that moves it (nobody touches a wall).
+    fn country_map_dark(el: &web_sys::HtmlElement) -> Map {
+        map_on(el, "#0f2233", false)
+    }
+
+    fn map_on(el: &web_sys::HtmlElement, sea: &str, interactive: bool) -> Map {
         let options = js(json!({
             "style": {"version": 8, "sources": {}, "layers": [
-                {"id": "sea", "type": "background", "paint": {"background-color": "#dde8f0"}}
+                {"id": "sea", "type": "background", "paint": {"background-color": sea}}
             ]},
+            "interactive": interactive,
             "bounds": [[102.0, 7.4], [117.6, 23.5]],
             "fitBoundsOptions": {"padding": 12},
             "attributionControl": false,

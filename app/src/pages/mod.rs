@@ -3,6 +3,8 @@
 pub mod alerts;
 pub mod analysis;
 pub mod directives;
+pub mod display;
+pub mod displays;
 pub mod login;
 pub mod overview;
 pub mod procedures;

@@ -19,6 +19,8 @@ pub struct Caller {
     pub session: Option<String>,
     /// For a token bound to a data source, its code.
     pub source: Option<String>,
+    /// For a machine client, its token's id (a wall display is told when it is revoked).
+    pub token_id: Option<i64>,
 }
 
 type Row = (
@@ -29,6 +31,7 @@ type Row = (
     String,
     String,
     Option<String>,
+    Option<i64>,
 );
 
 impl FromRequestParts<ApiContext> for Caller {
@@ -37,7 +40,7 @@ impl FromRequestParts<ApiContext> for Caller {
     async fn from_request_parts(parts: &mut Parts, ctx: &ApiContext) -> Result<Self, Error> {
         if let Some(token) = bearer(parts) {
             let row: Option<Row> = sqlx::query_as(
-                "SELECT t.name, t.role, u.code, u.path::text, u.name, u.level, t.source
+                "SELECT t.name, t.role, u.code, u.path::text, u.name, u.level, t.source, t.id
                  FROM api_token t JOIN unit u ON u.code = t.scope
                  WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
             )
@@ -46,7 +49,13 @@ impl FromRequestParts<ApiContext> for Caller {
             .await?;
             let row =
                 row.ok_or_else(|| Error::Unauthorized("the bearer token is not valid".into()))?;
-            return Ok(caller(row, None));
+            let caller = caller(row, None);
+            if caller.role == Role::Display && !display_may(parts) {
+                return Err(Error::Forbidden(
+                    "a wall display reads only what its scenes show".into(),
+                ));
+            }
+            return Ok(caller);
         }
         let Some(token) = session_cookie(parts) else {
             return Err(Error::Unauthorized("log in first".into()));
@@ -57,7 +66,8 @@ impl FromRequestParts<ApiContext> for Caller {
              WHERE s.token_hash = $1 AND a.id = s.user_id AND NOT a.disabled
                AND s.expires_at > now()
                AND s.last_seen > now() - make_interval(mins => $2::int)
-             RETURNING a.username, a.role, u.code, u.path::text, u.name, u.level, NULL::text",
+             RETURNING a.username, a.role, u.code, u.path::text, u.name, u.level, NULL::text,
+                       NULL::bigint",
         )
         .bind(token_hash(&token))
         .bind(IDLE_MINUTES as i32)
@@ -70,7 +80,7 @@ impl FromRequestParts<ApiContext> for Caller {
 }
 
 fn caller(row: Row, session: Option<String>) -> Caller {
-    let (username, role, code, path, name, level, source) = row;
+    let (username, role, code, path, name, level, source, token_id) = row;
     Caller {
         username,
         // The database's CHECK constraints allow only known words; fall back to the least power.
@@ -83,7 +93,27 @@ fn caller(row: Row, session: Option<String>) -> Caller {
         },
         session,
         source,
+        token_id,
     }
+}
+
+/// The only requests a wall display's token may make: reading what its scenes show. Never a
+/// write, never a case list or an export (the one place this rule lives).
+const DISPLAY_READS: &[&str] = &[
+    "/api/v1/display",
+    "/api/v1/overview",
+    "/api/v1/alerts",
+    "/api/v1/directives",
+    "/api/v1/boundaries",
+    "/api/v1/events",
+];
+
+fn display_may(parts: &Parts) -> bool {
+    let path = parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map_or_else(|| parts.uri.path(), |u| u.0.path());
+    parts.method == axum::http::Method::GET && DISPLAY_READS.contains(&path)
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {

@@ -135,6 +135,7 @@ pub async fn login(
         scope: crate::scope::Scope::of_unit(&ctx.db, &scope).await?,
         session: Some(token.clone()),
         source: None,
+        token_id: None,
     };
     let mut headers = HeaderMap::new();
     headers.insert(SET_COOKIE, session_cookie(&ctx, &token, false)?);

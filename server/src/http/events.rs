@@ -33,7 +33,7 @@ pub struct Hello {
 }
 
 #[utoipa::path(get, path = "/api/v1/events", tag = "events",
-    responses((status = 200, description = "text/event-stream: events `hello` (data: Hello), `alert` ({id, action, state, severity, kind, unit}), `data` ({source, accepted, unit}), `procedure` ({code}), `resync` ({})", body = Hello),
+    responses((status = 200, description = "text/event-stream: events `hello` (data: Hello), `alert` ({id, action, state, severity, kind, unit}), `data` ({source, accepted, unit}), `procedure` ({code}), `resync` ({}); for a wall display's token also `display` ({id}: its settings changed) and `revoked` ({}: the last event, the token is refused from then on)", body = Hello),
               (status = 401, body = domain::api::ApiError)))]
 pub async fn events(
     State(ctx): State<ApiContext>,
@@ -45,6 +45,7 @@ pub async fn events(
         .await
         .map_err(|e| Error::Internal(e.into()))?;
     let scope = caller.scope.path().to_string();
+    let token = caller.token_id;
     let hello = Hello {
         scope: caller.scope.unit.clone(),
         server_time: chrono::Utc::now().to_rfc3339(),
@@ -53,21 +54,52 @@ pub async fn events(
         .event("hello")
         .retry(RETRY)
         .data(serde_json::to_string(&hello).unwrap_or_default());
-    let live = BroadcastStream::new(rx).filter_map(move |got| {
-        let out = match got {
-            Ok(event) if event.kind == "resync" || event.visible_to(&scope) => Some(
-                SseEvent::default()
-                    .event(event.kind.as_str())
-                    .data(event.data.to_string()),
-            ),
-            Ok(_) => None,
-            Err(BroadcastStreamRecvError::Lagged(n)) => Some(
-                SseEvent::default()
-                    .event("resync")
-                    .data(serde_json::json!({ "missed": n }).to_string()),
-            ),
-        };
-        futures::future::ready(out.map(Ok))
+    let live = BroadcastStream::new(rx)
+        .filter_map(move |got| {
+            let out = match got {
+                // A display hears only about itself: new settings, or its revocation (then
+                // the stream ends: the token is refused from now on).
+                Ok(event) if event.kind == "display" => {
+                    let mine = token.is_some()
+                        && event.data.get("token").and_then(|t| t.as_i64()) == token;
+                    let revoked = event.data.get("revoked").and_then(|r| r.as_bool()) == Some(true);
+                    match (mine, revoked) {
+                        (true, true) => {
+                            Some((SseEvent::default().event("revoked").data("{}"), true))
+                        }
+                        (true, false) => Some((
+                            SseEvent::default()
+                                .event("display")
+                                .data(event.data.to_string()),
+                            false,
+                        )),
+                        _ => None,
+                    }
+                }
+                Ok(event) if event.kind == "resync" || event.visible_to(&scope) => Some((
+                    SseEvent::default()
+                        .event(event.kind.as_str())
+                        .data(event.data.to_string()),
+                    false,
+                )),
+                Ok(_) => None,
+                Err(BroadcastStreamRecvError::Lagged(n)) => Some((
+                    SseEvent::default()
+                        .event("resync")
+                        .data(serde_json::json!({ "missed": n }).to_string()),
+                    false,
+                )),
+            };
+            futures::future::ready(out)
+        })
+        .boxed();
+    // Everything up to and including the last event, then the end at once.
+    let live = stream::unfold((live, false), |(mut live, ended)| async move {
+        if ended {
+            return None;
+        }
+        let (event, last) = live.next().await?;
+        Some((Ok(event), (live, last)))
     });
     let stream = stream::once(futures::future::ready(Ok(first))).chain(live);
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))

@@ -6,6 +6,7 @@ mod auth;
 mod boundaries;
 mod cases;
 mod directives;
+mod displays;
 mod error;
 mod events;
 mod facts;
@@ -67,6 +68,7 @@ pub fn api_router() -> Router<ApiContext> {
         .merge(workload::router())
         .merge(events::router())
         .merge(procedures::router())
+        .merge(displays::router())
         .merge(openapi::router())
 }
 
@@ -86,12 +88,16 @@ pub fn app_with(config: Arc<Config>, db: PgPool, events: crate::events::Hub) -> 
         quality: Arc::default(),
         events,
     };
+    let framing = site::Framing::new(&ctx.config.frame_ancestors);
     site::router(ctx.clone())
         .nest("/api/v1", api_router().fallback(api_not_found))
         // The same answer at `/health`, for load balancers.
         .merge(health::router())
         .layer(tower_http::compression::CompressionLayer::new())
-        .layer(axum::middleware::from_fn(site::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            framing,
+            site::security_headers,
+        ))
         .with_state(ctx)
 }
 

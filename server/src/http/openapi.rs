@@ -44,6 +44,11 @@ use utoipa::OpenApi;
         super::procedures::case_steps,
         super::procedures::step_done,
         super::workload::workload,
+        super::displays::setup,
+        super::displays::list,
+        super::displays::create,
+        super::displays::edit,
+        super::displays::revoke,
     ),
     components(schemas(
         domain::api::Health,
@@ -109,7 +114,12 @@ use utoipa::OpenApi;
         domain::quality::QualityCounts,
         domain::quality::QualityScores,
         domain::quality::SourceState,
-        domain::SourceKind
+        domain::SourceKind,
+        domain::display::Scene,
+        domain::display::DisplaySetup,
+        domain::display::DisplayRecord,
+        domain::display::DisplayEdit,
+        domain::display::DisplayCreated
     ))
 )]
 pub struct ApiDoc;

@@ -63,7 +63,8 @@ pub fn router(ctx: ApiContext) -> Router<ApiContext> {
 /// Pages need a session; without one the browser is sent to the login page, keeping where it was going.
 async fn require_login(State(ctx): State<ApiContext>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    if path == "/login" {
+    // The wall display signs in with its token, in the browser (never a login form on a wall).
+    if path == "/login" || path == DISPLAY_PAGE {
         return next.run(req).await;
     }
     let (mut parts, body) = req.into_parts();
@@ -94,9 +95,54 @@ fn url_encode(s: &str) -> String {
         .collect()
 }
 
+/// The wall display's page: the one page that allow-listed origins may frame.
+pub const DISPLAY_PAGE: &str = "/display";
+
+/// The Content-Security-Policy of our pages, up to `frame-ancestors`.
+const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'unsafe-inline'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; \
+     connect-src 'self'; worker-src 'self' blob:; base-uri 'self'; form-action 'self'";
+
+/// Who may frame what: nobody frames anything, but the origins of `OVERSIGHT_FRAME_ANCESTORS`
+/// may frame the wall display (the video-conference room's system embeds it).
+#[derive(Clone)]
+pub struct Framing {
+    /// The full policy for every page but the display.
+    closed: HeaderValue,
+    /// The display's policy.
+    display: HeaderValue,
+    /// Whether the display may be framed at all (then it carries no X-Frame-Options).
+    display_open: bool,
+}
+
+impl Framing {
+    /// From origins already checked by [`crate::config::parse_frame_ancestors`].
+    pub fn new(origins: &[String]) -> Framing {
+        let closed = format!("{CSP}; frame-ancestors 'none'");
+        let display = if origins.is_empty() {
+            closed.clone()
+        } else {
+            format!("{CSP}; frame-ancestors {}", origins.join(" "))
+        };
+        Framing {
+            closed: HeaderValue::from_str(&closed)
+                .unwrap_or(HeaderValue::from_static("frame-ancestors 'none'")),
+            // Checked origins are plain ASCII; should one not be, nobody frames the wall.
+            display: HeaderValue::from_str(&display)
+                .unwrap_or_else(|_| HeaderValue::from_static("frame-ancestors 'none'")),
+            display_open: !origins.is_empty(),
+        }
+    }
+}
+
 /// Headers every answer carries: no sniffing, no referrer leaks, no framing by others, and a
 /// Content-Security-Policy that loads nothing from outside our server.
-pub async fn security_headers(req: Request, next: Next) -> Response {
+pub async fn security_headers(
+    State(framing): State<Framing>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let display = req.uri().path() == DISPLAY_PAGE;
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(
@@ -107,15 +153,14 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'unsafe-inline'; \
-             style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; \
-             connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; \
-             form-action 'self'",
-        ),
-    );
+    if display {
+        h.insert(header::CONTENT_SECURITY_POLICY, framing.display.clone());
+        if !framing.display_open {
+            h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        }
+    } else {
+        h.insert(header::CONTENT_SECURITY_POLICY, framing.closed.clone());
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     res
 }

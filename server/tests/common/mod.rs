@@ -6,9 +6,11 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
+use serde_json::Value;
 use server::config::Config;
 use server::testing::TestDb;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tower::ServiceExt;
 
 /// The whole app on a seeded throwaway database.
@@ -27,6 +29,8 @@ impl TestApp {
             site_dir: "target/site".into(),
             secure_cookies: false,
             ingest_max_bytes: server::ingest::DEFAULT_MAX_BYTES,
+            // The room's system of the tests (tests/displays.rs checks the framing headers).
+            frame_ancestors: vec!["https://room.example.gov".into()],
         });
         let router = server::http::app(config, db.pool.clone());
         TestApp { db, router }
@@ -206,4 +210,88 @@ pub async fn report(pool: &sqlx::PgPool, task: i64, days_ago: i32, progress: i16
     .execute(pool)
     .await
     .unwrap();
+}
+
+/// An open `GET /api/v1/events` stream, read event by event.
+pub struct Events {
+    body: Body,
+    buf: String,
+}
+
+impl Events {
+    pub async fn open(app: &TestApp, cookie: &str) -> Events {
+        Events::open_with(app, header::COOKIE, cookie.to_string()).await
+    }
+
+    /// A stream opened with a bearer token.
+    pub async fn open_as(app: &TestApp, token: &str) -> Events {
+        Events::open_with(app, header::AUTHORIZATION, format!("Bearer {token}")).await
+    }
+
+    async fn open_with(app: &TestApp, name: header::HeaderName, value: String) -> Events {
+        let req = Request::get("/api/v1/events")
+            .header(name, value)
+            .body(Body::empty())
+            .unwrap();
+        let res = app.router.clone().oneshot(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(
+            res.headers()[header::CONTENT_TYPE].to_str().unwrap(),
+            "text/event-stream"
+        );
+        Events {
+            body: res.into_body(),
+            buf: String::new(),
+        }
+    }
+
+    /// The next event `(name, data)` within `wait`, keep-alive comments skipped.
+    pub async fn next(&mut self, wait: Duration) -> Option<(String, Value)> {
+        let until = Instant::now() + wait;
+        loop {
+            if let Some(end) = self.buf.find("\n\n") {
+                let block: String = self.buf.drain(..end + 2).collect();
+                let mut name = String::from("message");
+                let mut data = String::new();
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("event:") {
+                        name = v.trim().to_string();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.trim());
+                    }
+                }
+                if data.is_empty() {
+                    continue;
+                }
+                return Some((name, serde_json::from_str(&data).unwrap()));
+            }
+            let left = until.checked_duration_since(Instant::now())?;
+            match tokio::time::timeout(left, self.body.frame()).await {
+                Ok(Some(Ok(frame))) => {
+                    if let Ok(bytes) = frame.into_data() {
+                        self.buf.push_str(&String::from_utf8_lossy(&bytes));
+                    }
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Events until one satisfies `want`, within `wait`; the ones before it and it.
+    pub async fn until(
+        &mut self,
+        wait: Duration,
+        want: impl Fn(&str, &Value) -> bool,
+    ) -> (Vec<(String, Value)>, Option<(String, Value)>) {
+        let until = Instant::now() + wait;
+        let mut seen = Vec::new();
+        while let Some(left) = until.checked_duration_since(Instant::now()) {
+            match self.next(left).await {
+                Some((n, d)) if want(&n, &d) => return (seen, Some((n, d))),
+                Some(e) => seen.push(e),
+                None => break,
+            }
+        }
+        (seen, None)
+    }
 }
