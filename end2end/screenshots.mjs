@@ -112,5 +112,34 @@ for (const [name, width, height] of sizes) {
     await ctx.close();
   }
 }
+// The wall display: each scene at 1920x1080 and 3840x2160, set one at a time by the administrator.
+{
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: 'admin-demo' }),
+  });
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const admin = (method, path, body) => fetch(`${base}${path}`, {
+    method, headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify(body),
+  }).then((r) => r.json());
+  const made = await admin('POST', '/api/v1/displays', {
+    name: 'Phòng họp trực tuyến', unit: 'VN', scenes: [{ kind: 'overview' }], interval_seconds: 600,
+  });
+  for (const [width, height] of [[1920, 1080], [3840, 2160]]) {
+    const page = await (await browser.newContext({ viewport: { width, height } })).newPage();
+    for (const scene of [{ kind: 'overview' }, { kind: 'map' }, { kind: 'alerts' }, { kind: 'directives' }, { kind: 'unit', unit: '01' }]) {
+      await admin('PUT', `/api/v1/displays/${made.display.id}`, {
+        name: 'Phòng họp trực tuyến', scenes: [scene], interval_seconds: 600,
+      });
+      if (page.url() === 'about:blank') await page.goto(`${base}${made.url}`);
+      await page.locator(`.wall[data-phase="running"][data-scene="${scene.kind}"]`).waitFor({ timeout: 30000 });
+      if (scene.kind === 'map') await page.locator('.wall .map[data-map-ready="true"]').waitFor({ timeout: 60000 });
+      await page.waitForTimeout(1500);
+      await page.screenshot({ path: `${out}/wall-${scene.kind}${scene.unit ?? ''}-${width}.png` });
+    }
+    await page.context().close();
+  }
+  await admin('POST', `/api/v1/displays/${made.display.id}/revoke`, {});
+}
 await browser.close();
 console.log(`screenshots in ${out}/`);

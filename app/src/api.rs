@@ -17,6 +17,20 @@ thread_local! {
     /// A wall display's token: sent as `Authorization: Bearer` with every call (the wall has no
     /// session, and never goes to the login page).
     static BEARER: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+    /// Set on a wall: a refusal never leads to the login page (a wall shows no login form).
+    static NEVER_TO_LOGIN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// From now on a refused call (401) never sends the page to the login form: the caller deals
+/// with the refusal (a wall turns neutral).
+pub fn never_to_login() {
+    #[cfg(feature = "hydrate")]
+    NEVER_TO_LOGIN.with(|n| n.set(true));
+}
+
+#[cfg(feature = "hydrate")]
+fn to_login_on_401() -> bool {
+    bearer().is_none() && !NEVER_TO_LOGIN.with(|n| n.get())
 }
 
 /// Calls from now on carry `token` (a wall display's), or no token.
@@ -48,7 +62,7 @@ fn get_request(url: &str) -> gloo_net::http::RequestBuilder {
 #[cfg(feature = "hydrate")]
 async fn read<T: DeserializeOwned>(resp: gloo_net::http::Response) -> Result<T, ApiFailure> {
     let status = resp.status();
-    if status == 401 && !resp.url().ends_with("/auth/login") && bearer().is_none() {
+    if status == 401 && !resp.url().ends_with("/auth/login") && to_login_on_401() {
         // The session ended: go to the login page and come back here afterwards.
         crate::browser::go_to_login();
     }
@@ -117,7 +131,7 @@ pub async fn get_bytes(url: &str) -> Result<Vec<u8>, ApiFailure> {
         .send()
         .await
         .map_err(|_| ApiFailure::Network)?;
-    if resp.status() == 401 && bearer().is_none() {
+    if resp.status() == 401 && to_login_on_401() {
         crate::browser::go_to_login();
     }
     if !resp.ok() {

@@ -192,7 +192,12 @@ pub fn token_from_fragment(fragment: &str) -> Option<String> {
         .split('&')
         .find_map(|pair| pair.strip_prefix("token="))
         .map(str::trim)
-        .filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+        // Tokens are `ovs_` and URL-safe base64: letters, digits, `-` and `_`.
+        .filter(|t| {
+            !t.is_empty()
+                && t.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        })
         .map(str::to_string)
 }
 
@@ -280,6 +285,10 @@ mod tests {
         assert_eq!(
             token_from_fragment("#lang=en&token=ovs_x"),
             Some("ovs_x".into())
+        );
+        assert_eq!(
+            token_from_fragment("#token=ovs_a-b_C9"),
+            Some("ovs_a-b_C9".into())
         );
         assert_eq!(token_from_fragment(""), None);
         assert_eq!(token_from_fragment("#token="), None);

@@ -69,6 +69,9 @@ pub struct Hub {
     pool: PgPool,
     tx: broadcast::Sender<Arc<Event>>,
     started: Arc<OnceCell<()>>,
+    /// True once the server is stopping: every stream ends (a graceful shutdown waits for
+    /// open connections, and a stream would never end by itself).
+    closing: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl Hub {
@@ -79,6 +82,21 @@ impl Hub {
             pool,
             tx,
             started: Arc::new(OnceCell::new()),
+            closing: Arc::new(tokio::sync::watch::channel(false).0),
+        }
+    }
+
+    /// Ends every stream, now and from now on (the server is stopping; screens reconnect to
+    /// the next one by themselves).
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Resolves when the hub is closed.
+    pub fn closed(&self) -> impl std::future::Future<Output = ()> + Send + use<> {
+        let mut rx = self.closing.subscribe();
+        async move {
+            let _ = rx.wait_for(|closing| *closing).await;
         }
     }
 

@@ -323,13 +323,17 @@ async fn serve(config: Arc<Config>, pool: sqlx::PgPool) -> anyhow::Result<()> {
     server::rollup::spawn_compactor(pool.clone());
     let hub = server::events::Hub::new(pool.clone());
     server::warning::spawn(pool.clone(), hub.clone());
-    let app = server::http::app_with(config.clone(), pool, hub);
+    let app = server::http::app_with(config.clone(), pool, hub.clone());
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("listening on {}", config.addr))?;
     tracing::info!("Oversight is serving on http://{}", config.addr);
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // Open event streams end, so that the open requests can finish.
+            hub.close();
+        })
         .await?;
     tracing::info!("stopped");
     Ok(())

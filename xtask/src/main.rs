@@ -136,7 +136,11 @@ fn test(root: &Path) -> anyhow::Result<()> {
     let server = E2eServer::start(root)?;
     let mut e2e = Command::new(root.join("node_modules/.bin/playwright"));
     e2e.args(["test", "--config", "end2end/playwright.config.ts"])
-        .env("BASE_URL", &server.url);
+        .env("BASE_URL", &server.url)
+        // The wall's restart test starts a second server of its own on the same database.
+        .env("OVERSIGHT_BIN", &server.bin)
+        .env("OVERSIGHT_E2E_DATA", &server.data)
+        .env("OVERSIGHT_SITE_DIR", root.join("target/site"));
     let e2e = status(&mut e2e);
     drop(server);
     stop_cluster(&test_pg.join("pg"));
@@ -211,6 +215,7 @@ struct E2eServer {
     child: std::process::Child,
     url: String,
     data: PathBuf,
+    bin: PathBuf,
 }
 
 impl E2eServer {
@@ -250,7 +255,12 @@ impl E2eServer {
         env(&mut serve);
         let child = serve.spawn().context("starting the server")?;
         let url = format!("http://127.0.0.1:{port}");
-        let server = E2eServer { child, url, data };
+        let server = E2eServer {
+            child,
+            url,
+            data,
+            bin,
+        };
         for _ in 0..300 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
                 return Ok(server);

@@ -25,7 +25,7 @@ const ALERT_SETTLE_MS: i32 = 800;
 /// The wall fetches everything at least this often (seconds), whatever the stream says.
 const REFRESH_EVERY_S: u32 = 60;
 /// How many alerts and directives a scene lists.
-const LISTED: usize = 7;
+const LISTED: usize = 8;
 
 /// Where the wall is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,8 +180,7 @@ async fn fetch_all(setup: &DisplaySetup) -> Result<Fetched, ApiFailure> {
             units.push(api::get::<Overview>(&format!("/api/v1/overview?unit={unit}")).await?);
         }
     }
-    let alerts =
-        api::get::<AlertPage>(&format!("/api/v1/alerts?state=open&limit={LISTED}")).await?;
+    let alerts = api::get::<AlertPage>("/api/v1/alerts?state=open&limit=200").await?;
     let directives = api::get::<DirectiveList>("/api/v1/directives").await?;
     Ok(Fetched {
         overview,
@@ -193,6 +192,7 @@ async fn fetch_all(setup: &DisplaySetup) -> Result<Fetched, ApiFailure> {
 
 /// Starts the wall in the browser: token, setup, stream, clock.
 fn start(wall: Wall) {
+    api::never_to_login();
     let Some(token) = browser::fragment().and_then(|f| token_from_fragment(&f)) else {
         wall.neutral();
         return;
@@ -458,6 +458,7 @@ fn FiguresScene(overview: Signal<Option<Overview>>) -> impl IntoView {
                 <h2>{t(Key::WallTargets)}</h2>
                 <For each=lines key=|l: &TargetLine| format!("{}{}{}{:?}", l.measure, l.attainment.achieved, l.attainment.planned, l.forecast.as_ref().map(|f| f.point.round() as i64))
                     children=move |l| view! { <WallTarget line=l/> }/>
+                <WallTrend overview/>
             </section>
             <section class="wall-alert-strip" data-testid="wall-alert-counts">
                 <h2>{t(Key::WallSceneAlerts)}</h2>
@@ -465,6 +466,61 @@ fn FiguresScene(overview: Signal<Option<Overview>>) -> impl IntoView {
                 <p class="sev warning"><b>{counts(|o| o.alerts.warning)}</b>" "{t(Key::SevWarning)}</p>
                 <p class="sev info"><b>{counts(|o| o.alerts.info)}</b>" "{t(Key::SevInfo)}</p>
             </section>
+        </div>
+    }
+}
+
+/// The last twelve months: inspections and supervisions opened, side by side.
+#[component]
+fn WallTrend(overview: Signal<Option<Overview>>) -> impl IntoView {
+    let lang = use_lang();
+    let months = move || {
+        overview.with(|o| {
+            o.as_ref()
+                .map(|o| {
+                    let n = o.trend.len();
+                    o.trend[n.saturating_sub(12)..].to_vec()
+                })
+                .unwrap_or_default()
+        })
+    };
+    let top = move || {
+        months()
+            .iter()
+            .map(|m| m.figures.inspections.max(m.figures.supervisions))
+            .max()
+            .unwrap_or(0)
+            .max(1) as f64
+    };
+    view! {
+        <div class="wall-trend">
+            <h2>{t(Key::WallTrend)}</h2>
+            <div class="wall-trend-bars">
+                <For each=months key=|m| format!("{}{}{}", m.month, m.figures.inspections, m.figures.supervisions)
+                    children=move |m| {
+                        let h = move |n: i64| format!("height:{:.1}%", n as f64 / top() * 100.0);
+                        let label = format!("{}/{}", m.month.format("%m"), m.month.format("%y"));
+                        let tip = move || format!(
+                            "{}: {} / {}",
+                            label,
+                            format::integer(m.figures.inspections, lang.get()),
+                            format::integer(m.figures.supervisions, lang.get())
+                        );
+                        view! {
+                            <div class="wall-trend-month" title=tip>
+                                <div class="wall-trend-pair">
+                                    <span class="insp" style=move || h(m.figures.inspections)></span>
+                                    <span class="sup" style=move || h(m.figures.supervisions)></span>
+                                </div>
+                                <span class="wall-trend-label">{m.month.format("%m").to_string()}</span>
+                            </div>
+                        }
+                    }/>
+            </div>
+            <p class="wall-trend-key">
+                <span class="insp"></span>{t(Key::Inspections)}
+                <span class="sup"></span>{t(Key::Supervisions)}
+            </p>
         </div>
     }
 }
@@ -578,7 +634,19 @@ fn MapScene(wall: Wall) -> impl IntoView {
             })
             .collect();
         cs.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.code.cmp(&b.0.code)));
-        cs.truncate(6);
+        cs.truncate(5);
+        cs
+    };
+    let ahead = move || {
+        let mut cs: Vec<(ChildAttainment, f64)> = children()
+            .into_iter()
+            .filter_map(|c| {
+                let pace = c.measure("inspections").and_then(|a| a.pace())?;
+                Some((c, pace))
+            })
+            .collect();
+        cs.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.code.cmp(&b.0.code)));
+        cs.truncate(5);
         cs
     };
     let selected = RwSignal::new(None::<String>);
@@ -604,6 +672,13 @@ fn MapScene(wall: Wall) -> impl IntoView {
                             <li><span>{c.name.clone()}</span><b>{move || format::percent(Some(pace), lang.get())}</b></li>
                         }/>
                 </ol>
+                <h2>{t(Key::WallAhead)}</h2>
+                <ol class="wall-behind wall-ahead" data-testid="wall-ahead">
+                    <For each=ahead key=|(c, p)| format!("{}{:.4}", c.code, p)
+                        children=move |(c, pace)| view! {
+                            <li><span>{c.name.clone()}</span><b>{move || format::percent(Some(pace), lang.get())}</b></li>
+                        }/>
+                </ol>
             </aside>
         </div>
     }
@@ -623,12 +698,15 @@ fn AlertsScene(wall: Wall) -> impl IntoView {
     };
     let list = move || {
         wall.alerts
-            .with(|a| a.as_ref().map(|a| a.alerts.clone()))
+            .with(|a| a.as_ref().map(|a| varied(&a.alerts, LISTED)))
             .unwrap_or_default()
     };
     let more = move || {
         wall.alerts
-            .with(|a| a.as_ref().map(|a| a.open - a.alerts.len() as i64))
+            .with(|a| {
+                a.as_ref()
+                    .map(|a| a.open - a.alerts.len().min(LISTED) as i64)
+            })
             .filter(|n| *n > 0)
     };
     let today = move || {
@@ -670,6 +748,47 @@ fn AlertsScene(wall: Wall) -> impl IntoView {
             </section>
         </div>
     }
+}
+
+/// At most `n` alerts for a room to read, the most severe first but each kind in turn, and a
+/// unit once per kind: a hundred late steps must not hide the one target at risk.
+fn varied(alerts: &[AlertRecord], n: usize) -> Vec<AlertRecord> {
+    let n = n.min(alerts.len());
+    let subject = |a: &AlertRecord| (a.kind.clone(), a.about.clone().unwrap_or(a.unit.clone()));
+    let mut picked: Vec<&AlertRecord> = Vec::new();
+    let mut seen: Vec<(String, String)> = Vec::new();
+    // Round after round, the first of each kind about a unit not yet shown for that kind (the
+    // list comes most severe first); when none is left, the rest in order.
+    let mut strict = true;
+    while picked.len() < n {
+        let mut kinds: Vec<&str> = Vec::new();
+        let before = picked.len();
+        for a in alerts {
+            if picked.len() >= n {
+                break;
+            }
+            let key = subject(a);
+            if kinds.contains(&a.kind.as_str())
+                || picked.iter().any(|p| p.id == a.id)
+                || (strict && seen.contains(&key))
+            {
+                continue;
+            }
+            kinds.push(&a.kind);
+            seen.push(key);
+            picked.push(a);
+        }
+        if picked.len() == before {
+            strict = false;
+        }
+    }
+    let rank = |s: &str| match s {
+        "critical" => 0,
+        "warning" => 1,
+        _ => 2,
+    };
+    picked.sort_by_key(|a| rank(&a.severity));
+    picked.into_iter().cloned().collect()
 }
 
 /// The resolutions, directives and conclusions being carried out, most overdue first.
@@ -725,6 +844,7 @@ fn DirectivesScene(wall: Wall) -> impl IntoView {
                                     </div>
                                     <p class="wall-directive-figures">
                                         <b>{move || format::percent(done, lang.get())}</b>" "{t(Key::WallDone)}
+                                        <span>{move || format::integer(d.tasks.assigned as i64, lang.get())}" "{t(Key::WallTasks)}</span>
                                         <span class="overdue">{move || format::integer(overdue, lang.get())}" "{t(Key::TaskOverdue)}</span>
                                         <span class="at-risk">{move || format::integer(at_risk, lang.get())}" "{t(Key::TaskAtRisk)}</span>
                                     </p>
@@ -732,7 +852,60 @@ fn DirectivesScene(wall: Wall) -> impl IntoView {
                             }
                         }/>
                 </ul>
+                <p class="wall-stack-key">
+                    <span class="done"></span>{t(Key::TaskDone)}
+                    <span class="on-track"></span>{t(Key::TaskOnTrack)}
+                    <span class="at-risk"></span>{t(Key::TaskAtRisk)}
+                    <span class="overdue"></span>{t(Key::TaskOverdue)}
+                </p>
             </Show>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::varied;
+    use domain::alerts::AlertRecord;
+
+    fn alert(id: i64, kind: &str, severity: &str, unit: &str) -> AlertRecord {
+        AlertRecord {
+            id,
+            kind: kind.into(),
+            severity: severity.into(),
+            unit: unit.into(),
+            unit_name: unit.into(),
+            measure: "days_late".into(),
+            sector: None,
+            expected: None,
+            observed: None,
+            explanation: String::new(),
+            link: None,
+            state: "new".into(),
+            owner: None,
+            created_at: "2026-11-25T00:00:00Z".into(),
+            updated_at: "2026-11-25T00:00:00Z".into(),
+            about: None,
+        }
+    }
+
+    #[test]
+    fn the_wall_lists_each_kind_in_turn_and_a_unit_once_per_kind() {
+        let alerts = vec![
+            alert(1, "step_escalated", "critical", "92"),
+            alert(2, "step_escalated", "critical", "92"),
+            alert(3, "step_escalated", "critical", "96"),
+            alert(4, "step_escalated", "critical", "92"),
+            alert(5, "case_overdue", "critical", "92"),
+            alert(6, "target_at_risk", "warning", "01"),
+            alert(7, "anomaly", "info", "79"),
+        ];
+        let ids = |v: Vec<AlertRecord>| v.iter().map(|a| a.id).collect::<Vec<_>>();
+        // Most severe first; each kind before a second of any; Cần Thơ (92) once per kind.
+        assert_eq!(ids(varied(&alerts, 5)), vec![1, 5, 3, 6, 7]);
+        // Asked for more than there are kinds and units: the rest in order.
+        assert_eq!(ids(varied(&alerts, 7)), vec![1, 5, 3, 2, 4, 6, 7]);
+        assert_eq!(ids(varied(&alerts, 2)), vec![1, 5]);
+        assert!(varied(&[], 8).is_empty());
     }
 }

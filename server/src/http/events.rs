@@ -101,6 +101,8 @@ pub async fn events(
         let (event, last) = live.next().await?;
         Some((Ok(event), (live, last)))
     });
-    let stream = stream::once(futures::future::ready(Ok(first))).chain(live);
+    let stream = stream::once(futures::future::ready(Ok(first)))
+        .chain(live)
+        .take_until(ctx.events.closed());
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
