@@ -416,6 +416,7 @@ translations! {
     DpEmbedHint => ("Hệ thống phòng họp nhúng địa chỉ trên vào một khung (iframe). Chỉ các nguồn được khai báo trong OVERSIGHT_FRAME_ANCESTORS mới nhúng được.", "The room's system embeds the address above in an iframe. Only origins listed in OVERSIGHT_FRAME_ANCESTORS may embed it."),
     DpLive => ("Đang hoạt động", "Active"),
     DpEdit => ("Sửa", "Edit"),
+    NavAdmin => ("Quản trị", "Administration"),
     SumOfChildren => ("Tổng chỉ tiêu của", "The sum of the targets of"),
     UnitsBelow => ("đơn vị trực thuộc", "units below"),
     ChildrenNone => ("Đơn vị này không có đơn vị trực thuộc được giao chỉ tiêu.", "No unit under this one has targets."),

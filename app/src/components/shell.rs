@@ -92,15 +92,25 @@ pub fn AppShell(children: Children) -> impl IntoView {
                                 <a href="/upload" class:active=move || path.get() == "/upload">{t(Key::Upload)}</a>
                             })}
                     </Transition>
-                    <Transition fallback=|| ()>
-                        {move || me.get().and_then(|r| r.ok())
-                            .filter(|m| m.role == domain::Role::Admin)
-                            .map(|_| view! {
-                                <a href="/procedures" class:active=move || path.get() == "/procedures" data-testid="nav-procedures">{t(Key::PrNav)}</a>
-                                <a href="/displays" class:active=move || path.get() == "/displays" data-testid="nav-displays">{t(Key::DpNav)}</a>
-                            })}
-                    </Transition>
                 </nav>
+                // An administrator's own screens, in a menu of their own: the navigation keeps
+                // to the work everyone does (and fits a tablet).
+                <Transition fallback=|| ()>
+                    {move || me.get().and_then(|r| r.ok())
+                        .filter(|m| m.role == domain::Role::Admin)
+                        .map(|_| {
+                            let here = move || matches!(path.get().as_str(), "/procedures" | "/displays");
+                            view! {
+                                <details class="nav-admin" data-testid="nav-admin" class:active=here>
+                                    <summary>{t(Key::NavAdmin)}</summary>
+                                    <div class="nav-menu">
+                                        <a href="/procedures" class:active=move || path.get() == "/procedures" data-testid="nav-procedures">{t(Key::PrNav)}</a>
+                                        <a href="/displays" class:active=move || path.get() == "/displays" data-testid="nav-displays">{t(Key::DpNav)}</a>
+                                    </div>
+                                </details>
+                            }
+                        })}
+                </Transition>
                 <div class="topbar-right">
                     <span class="live-dot" data-testid="live"
                         data-state=move || if is_live() { "live" } else { "reconnecting" }

@@ -353,8 +353,6 @@ fn Running(wall: Wall, current: Memo<Option<(usize, Scene)>>) -> impl IntoView {
             .unwrap_or_else(|| "–".into())
     };
     let live = move || wall.connected.get();
-    // Only the scene's identity re-renders the scene; its figures update in place.
-    let scene = Memo::new(move |_| current.get().map(|(i, s)| (i, s)));
     let scenes = move || {
         wall.setup
             .with(|s| s.as_ref().map_or(0, |s| s.scenes.len()))
@@ -383,7 +381,8 @@ fn Running(wall: Wall, current: Memo<Option<(usize, Scene)>>) -> impl IntoView {
             </div>
         </header>
         <main class="wall-body">
-            {move || scene.get().map(|(_, s)| match s {
+            // Only a change of scene (a memo) makes the scene anew; its figures update in place.
+            {move || current.get().map(|(_, s)| match s {
                 Scene::Overview => view! {
                     <FiguresScene overview=Signal::derive(move || wall.overview.get())/>
                 }.into_any(),
@@ -559,7 +558,7 @@ fn WallKpi(label: Key, testid: &'static str, value: Signal<Option<(i64, i64)>>) 
 #[component]
 fn WallTarget(line: TargetLine) -> impl IntoView {
     let lang = use_lang();
-    let a = line.attainment.clone();
+    let a = line.attainment;
     let planned = a.planned.max(1) as f64;
     let pct = |x: f64| format!("{:.1}%", (x / planned * 100.0).clamp(0.0, 100.0));
     let label = match line.measure.as_str() {

@@ -97,7 +97,7 @@ fn DisplayCard(
     let revoked = d.revoked_at.is_some();
     let id = d.id;
     let revoke = move |_| {
-        if !confirm(&text(lang.get_untracked(), Key::DpRevokeConfirm)) {
+        if !confirm(text(lang.get_untracked(), Key::DpRevokeConfirm)) {
             return;
         }
         leptos::task::spawn_local(async move {
