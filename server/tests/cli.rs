@@ -162,6 +162,29 @@ async fn a_token_is_printed_alone_on_the_last_line_and_authenticates_within_its_
         .unwrap();
     let (status, _, _) = app.send(req).await;
     assert_eq!(status, 401);
+
+    // A display token comes with its wall: the address, and the default scenes.
+    let wall = out
+        .lines()
+        .find_map(|l| l.strip_prefix("wall: "))
+        .expect("the wall's address");
+    assert_eq!(wall, format!("/display#token={token}"));
+    let (status, setup) = app.get_as(&token, "/api/v1/display").await;
+    assert_eq!(status, 200);
+    assert_eq!(setup["name"], "wall-79");
+    assert_eq!(setup["scenes"].as_array().unwrap().len(), 4);
+    // Revoked from the command line, it is refused; a second revoke says there is none.
+    let (code, out, err) = oversight(&app.db.url, &["token", "revoke", "--name", "wall-79"], None);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim(), "revoked 1 token(s) named 'wall-79'");
+    let (status, _) = app.get_as(&token, "/api/v1/display").await;
+    assert_eq!(status, 401);
+    let (code, _, err) = oversight(&app.db.url, &["token", "revoke", "--name", "wall-79"], None);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("--name: no live token is named 'wall-79'"),
+        "{err}"
+    );
 }
 
 #[tokio::test]

@@ -103,7 +103,6 @@ async fn a_display_token_reads_its_scenes_and_nothing_else() {
         "/api/v1/summary",
         "/api/v1/units",
         "/api/v1/sources",
-        "/api/v1/me",
         "/api/v1/displays",
         "/api/v1/procedures",
         "/api/v1/alerts/1",

@@ -100,6 +100,7 @@ fn caller(row: Row, session: Option<String>) -> Caller {
 /// The only requests a wall display's token may make: reading what its scenes show. Never a
 /// write, never a case list or an export (the one place this rule lives).
 const DISPLAY_READS: &[&str] = &[
+    "/api/v1/me",
     "/api/v1/display",
     "/api/v1/overview",
     "/api/v1/alerts",
