@@ -624,6 +624,45 @@ pub struct Report {
     pub targets: Vec<TargetRow>,
 }
 
+/// A kept report's metadata (its files are downloaded by format).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KeptReport {
+    pub id: i64,
+    pub unit: String,
+    pub unit_name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "2026-Q3"))]
+    pub period: ReportPeriod,
+    /// `vi` or `en`.
+    pub lang: String,
+    /// The schedule that made it; none when a person did.
+    pub schedule: Option<i64>,
+    pub created_by: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// The files' sizes in bytes.
+    pub pdf_bytes: i64,
+    pub xlsx_bytes: i64,
+    pub csv_bytes: i64,
+}
+
+/// A schedule: a unit's report made after each period of `cadence` closes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Schedule {
+    pub id: i64,
+    pub unit: String,
+    pub unit_name: String,
+    pub cadence: Cadence,
+    /// `vi` or `en`.
+    pub lang: String,
+    pub created_by: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// The latest period it has kept a report of.
+    pub last_period: Option<String>,
+}
+
 macro_rules! words {
     ($($w:ident => ($vi:literal, $en:literal),)+) => {
         /// The report's own words (titles, columns, states), in both languages: the files and the

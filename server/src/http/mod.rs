@@ -15,6 +15,7 @@ pub mod openapi;
 mod overview;
 mod procedures;
 mod query;
+mod reports;
 mod site;
 mod sources;
 mod summary;
@@ -67,6 +68,7 @@ pub fn api_router() -> Router<ApiContext> {
         .merge(workload::router())
         .merge(events::router())
         .merge(procedures::router())
+        .merge(reports::router())
         .merge(openapi::router())
 }
 

@@ -44,6 +44,14 @@ use utoipa::OpenApi;
         super::procedures::case_steps,
         super::procedures::step_done,
         super::workload::workload,
+        super::reports::preview,
+        super::reports::file,
+        super::reports::generate,
+        super::reports::list,
+        super::reports::download,
+        super::reports::schedules,
+        super::reports::add_schedule,
+        super::reports::delete_schedule,
     ),
     components(schemas(
         domain::api::Health,
@@ -109,7 +117,25 @@ use utoipa::OpenApi;
         domain::quality::QualityCounts,
         domain::quality::QualityScores,
         domain::quality::SourceState,
-        domain::SourceKind
+        domain::SourceKind,
+        domain::report::Report,
+        domain::report::Headline,
+        domain::report::Compared,
+        domain::report::KindRow,
+        domain::report::SectorRow,
+        domain::report::ChildRow,
+        domain::report::MonthRow,
+        domain::report::DirectiveRow,
+        domain::report::AlertSection,
+        domain::report::AlertCount,
+        domain::report::OpenAlert,
+        domain::report::TargetRow,
+        domain::report::KeptReport,
+        domain::report::Schedule,
+        domain::report::Cadence,
+        domain::report::FileFormat,
+        super::reports::GenerateRequest,
+        super::reports::ScheduleRequest
     ))
 )]
 pub struct ApiDoc;
