@@ -30,10 +30,7 @@ pub fn router() -> Router<ApiContext> {
         .route("/reports", get(list).post(generate))
         .route("/reports/preview", get(preview))
         .route("/reports/file", get(file))
-        .route(
-            "/reports/schedules",
-            get(schedules).post(add_schedule),
-        )
+        .route("/reports/schedules", get(schedules).post(add_schedule))
         .route("/reports/schedules/{id}", delete(delete_schedule))
         .route("/reports/{id}/{format}", get(download))
 }

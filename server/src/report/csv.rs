@@ -44,7 +44,12 @@ pub fn render(report: &Report, lang: Lang) -> Vec<u8> {
     for t in tables(report, lang, &super::labels()) {
         line(&[]);
         line(std::slice::from_ref(&t.title));
-        line(&t.columns.iter().map(|c| c.title.clone()).collect::<Vec<_>>());
+        line(
+            &t.columns
+                .iter()
+                .map(|c| c.title.clone())
+                .collect::<Vec<_>>(),
+        );
         for row in &t.rows {
             line(&row.iter().map(|c| cell(c, lang)).collect::<Vec<_>>());
         }

@@ -177,7 +177,15 @@ impl Writer {
 
     /// Text with its baseline `base` millimetres from the top, starting at `x`.
     fn text(&self, x: f32, base: f32, s: &str, size: f32, bold: bool, rgb: Rgb3) {
-        self.text_on(self.pages.len().saturating_sub(1), x, base, s, size, bold, rgb);
+        self.text_on(
+            self.pages.len().saturating_sub(1),
+            x,
+            base,
+            s,
+            size,
+            bold,
+            rgb,
+        );
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -381,7 +389,14 @@ fn chart_by_month(w: &mut Writer, r: &Report, lang: Lang) {
         let v = top_v * i / 4;
         let y = top + ph - ph * i as f32 / 4.0;
         w.rule(px, y, px + pw, y, RULE, 0.4);
-        w.text_right(px - 1.5, y + 1.0, &format::integer(v, lang), 7.0, false, MUTED);
+        w.text_right(
+            px - 1.5,
+            y + 1.0,
+            &format::integer(v, lang),
+            7.0,
+            false,
+            MUTED,
+        );
     }
     let n = r.by_month.len().max(1) as f32;
     let group = pw / n;
@@ -394,7 +409,14 @@ fn chart_by_month(w: &mut Writer, r: &Report, lang: Lang) {
         w.rect(mid + 0.3, top + ph - hp, bar, hp, LAST_YEAR);
         let value = format::integer(m.opened, lang);
         if w.regular.width(&value, 6.5) <= group * 0.9 {
-            w.text_centre(mid - bar / 2.0 - 0.3, top + ph - hc - 1.0, &value, 6.5, false, INK);
+            w.text_centre(
+                mid - bar / 2.0 - 0.3,
+                top + ph - hc - 1.0,
+                &value,
+                6.5,
+                false,
+                INK,
+            );
         }
         let label = m.month.format("%m/%Y").to_string();
         w.text_centre(mid, top + ph + 4.5, &label, 7.0, false, MUTED);
@@ -433,7 +455,14 @@ fn chart_by_kind(w: &mut Writer, r: &Report, lang: Lang) {
         let v = top_v * i / 4;
         let x = px + pw * i as f32 / 4.0;
         w.rule(x, top, x, top + ph, RULE, 0.4);
-        w.text_centre(x, top + ph + 3.8, &format::integer(v, lang), 7.0, false, MUTED);
+        w.text_centre(
+            x,
+            top + ph + 3.8,
+            &format::integer(v, lang),
+            7.0,
+            false,
+            MUTED,
+        );
     }
     for (i, k) in r.by_kind.iter().enumerate() {
         let y = top + i as f32 * row_h;
@@ -565,7 +594,15 @@ fn footers(w: &Writer, r: &Report, lang: Lang) {
     );
     let base = PAGE_H - 10.0;
     for i in 0..n {
-        w.rule_on(i, MARGIN_X, base - 4.0, PAGE_W - MARGIN_X, base - 4.0, RULE, 0.5);
+        w.rule_on(
+            i,
+            MARGIN_X,
+            base - 4.0,
+            PAGE_W - MARGIN_X,
+            base - 4.0,
+            RULE,
+            0.5,
+        );
         w.text_on(i, MARGIN_X, base, &what, 7.5, false, MUTED);
         let page = format!("{} {}/{}", Word::Page.text(lang), i + 1, n);
         let pw = w.regular.width(&page, 7.5);
@@ -615,9 +652,10 @@ mod tests {
     #[test]
     fn the_font_has_every_vietnamese_letter_the_report_uses() {
         let face = ttf_parser::Face::parse(REGULAR_TTF, 0).unwrap();
-        for c in "ỦY BAN KIỂM TRA Báo cáo công tác kiểm tra, giám sát và thi hành kỷ luật – −·…ẵặđĐưƯơỡ"
-            .chars()
-            .filter(|c| !c.is_whitespace())
+        for c in
+            "ỦY BAN KIỂM TRA Báo cáo công tác kiểm tra, giám sát và thi hành kỷ luật – −·…ẵặđĐưƯơỡ"
+                .chars()
+                .filter(|c| !c.is_whitespace())
         {
             assert!(face.glyph_index(c).is_some(), "missing {c}");
         }

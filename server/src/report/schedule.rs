@@ -63,7 +63,9 @@ pub async fn run_once(db: &PgPool, today: NaiveDate) -> Result<usize, Error> {
                 kept += 1;
             }
             Ok(None) => {}
-            Err(e) => tracing::warn!(schedule = id, %period, error = %e, "a scheduled report failed"),
+            Err(e) => {
+                tracing::warn!(schedule = id, %period, error = %e, "a scheduled report failed")
+            }
         }
     }
     Ok(kept)

@@ -139,9 +139,15 @@ mod tests {
     #[test]
     fn sheet_names_are_short_clean_and_unique() {
         let mut taken = Vec::new();
-        let a = sheet_name("Tiến độ thực hiện nghị quyết, chỉ thị, kết luận", &mut taken);
+        let a = sheet_name(
+            "Tiến độ thực hiện nghị quyết, chỉ thị, kết luận",
+            &mut taken,
+        );
         assert_eq!(a.chars().count(), 31);
-        let b = sheet_name("Tiến độ thực hiện nghị quyết, chỉ thị, kết luận", &mut taken);
+        let b = sheet_name(
+            "Tiến độ thực hiện nghị quyết, chỉ thị, kết luận",
+            &mut taken,
+        );
         assert_ne!(a, b);
         assert!(b.ends_with(" 2"));
         assert_eq!(sheet_name("a/b:c", &mut taken), "abc");
