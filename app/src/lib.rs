@@ -81,6 +81,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("sources") view=pages::sources::SourcesPage/>
                 <Route path=StaticSegment("alerts") view=pages::alerts::AlertsPage/>
                 <Route path=StaticSegment("procedures") view=pages::procedures::ProceduresPage/>
+                <Route path=StaticSegment("reports") view=pages::reports::ReportsPage/>
                 <Route path=StaticSegment("directives") view=pages::directives::DirectivesPage/>
                 <Route path=(StaticSegment("directives"), ParamSegment("code")) view=pages::directives::DirectivePage/>
                 <Route path=(StaticSegment("workload"), ParamSegment("code")) view=pages::workload::WorkloadPage/>

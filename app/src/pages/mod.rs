@@ -6,6 +6,7 @@ pub mod directives;
 pub mod login;
 pub mod overview;
 pub mod procedures;
+pub mod reports;
 pub mod sources;
 pub mod upload;
 pub mod workload;

@@ -566,10 +566,11 @@ fn table(w: &mut Writer, t: &Table, lang: Lang) {
             w.rect(MARGIN_X, w.y, CONTENT_W, h, STRIPE);
         }
         let mut x = MARGIN_X;
-        for ((cell, lines), cw) in row.iter().zip(&cells).zip(&widths) {
+        for ((col, lines), cw) in t.columns.iter().zip(&cells).zip(&widths) {
             for (i, l) in lines.iter().enumerate() {
                 let base = w.y + PAD + line_h(TABLE_SIZE) * (i as f32 + 1.0) - 0.7;
-                if cell.is_numeric() {
+                // The column decides, so a "–" or a range lines up with the numbers above it.
+                if col.numeric {
                     w.text_right(x + cw - PAD, base, l, TABLE_SIZE, false, INK);
                 } else {
                     w.text(x + PAD, base, l, TABLE_SIZE, false, INK);
