@@ -183,16 +183,14 @@ fn Reports() -> impl IntoView {
                                 <option value=code.clone() selected=move || unit.get() == code>{m.scope_name.clone()}</option>
                             }
                         })}
-                        <Transition fallback=|| ()>
-                            {move || units.get().and_then(|r| r.ok()).map(|list| list.into_iter().map(|u| {
-                                let code = u.code.clone();
-                                view! {
-                                    <option value=u.code.clone() selected=move || unit.get() == code>
-                                        {format!("{} ({})", u.name, u.code)}
-                                    </option>
-                                }
-                            }).collect_view())}
-                        </Transition>
+                        {move || units.get().and_then(|r| r.ok()).map(|list| list.into_iter().map(|u| {
+                            let code = u.code.clone();
+                            view! {
+                                <option value=u.code.clone() selected=move || unit.get() == code>
+                                    {format!("{} ({})", u.name, u.code)}
+                                </option>
+                            }
+                        }).collect_view())}
                     </select>
                 </label>
                 <label>
