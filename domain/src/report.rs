@@ -950,8 +950,8 @@ pub fn tables(r: &Report, lang: Lang, labels: &Labels) -> Vec<Table> {
         key: "by_child",
         title: w(Word::ByChild),
         columns: vec![
-            col(Word::Code, false, 0.8, lang),
-            col(Word::Unit, false, 2.6, lang),
+            col(Word::Code, false, 0.7, lang),
+            col(Word::Unit, false, 2.3, lang),
             col(Word::Cases, true, 1.0, lang),
             col(Word::CasesLastYear, true, 1.1, lang),
             col(Word::Inspections, true, 1.0, lang),

@@ -232,6 +232,18 @@ fn Reports() -> impl IntoView {
                 </div>
                 {move || keep_error.get().map(|e| view! { <p class="load-failed" role="alert">{e}</p> })}
             </form>
+            // Kept reports and schedules above the report, which is long.
+            <div class="rp-panels no-print">
+                <section class="rp-side" data-testid="rp-kept">
+                    <h2>{t(Key::RpKept)}</h2>
+                    <Transition fallback=|| ()>
+                        {move || kept.get().and_then(|r| r.ok()).map(|list| view! { <KeptList list=list/> })}
+                    </Transition>
+                </section>
+                <Show when=can_schedule>
+                    <Schedules unit=unit/>
+                </Show>
+            </div>
             <Transition fallback=move || view! { <p class="no-print">{t(Key::Loading)}</p> }>
                 {move || report.get().map(|r| match r {
                     Ok(r) => view! { <ReportView r=r/> }.into_any(),
@@ -241,15 +253,6 @@ fn Reports() -> impl IntoView {
                     Err(ApiFailure::Network) => view! { <p class="no-print">{t(Key::Loading)}</p> }.into_any(),
                 })}
             </Transition>
-            <section class="rp-side no-print" data-testid="rp-kept">
-                <h2>{t(Key::RpKept)}</h2>
-                <Transition fallback=|| ()>
-                    {move || kept.get().and_then(|r| r.ok()).map(|list| view! { <KeptList list=list/> })}
-                </Transition>
-            </section>
-            <Show when=can_schedule>
-                <Schedules unit=unit/>
-            </Show>
         </div>
     }
 }
@@ -271,8 +274,8 @@ fn KeptList(list: Vec<KeptReport>) -> impl IntoView {
     view! {
         <table class="rp-kept-table">
             <thead><tr>
-                <th>{t(Key::RpUnit)}</th><th>{t(Key::RpPeriod)}</th><th>{t(Key::RpLanguage)}</th>
-                <th>{t(Key::RpKeptBy)}</th><th>{t(Key::RpKeptAt)}</th><th>{t(Key::RpActions)}</th>
+                <th>{t(Key::RpUnit)}</th><th>{t(Key::RpPeriod)}</th>
+                <th>{t(Key::RpKeptBy)}</th><th>{t(Key::RpActions)}</th>
             </tr></thead>
             <tbody>
                 {list.into_iter().map(|k| {
@@ -281,10 +284,8 @@ fn KeptList(list: Vec<KeptReport>) -> impl IntoView {
                     view! {
                         <tr data-testid="rp-kept-row" data-id=id.to_string()>
                             <td>{k.unit_name.clone()}</td>
-                            <td>{move || k.period.label(lang.get())}</td>
-                            <td>{k.lang.to_uppercase()}</td>
-                            <td>{made_by}</td>
-                            <td>{format::local_time(&k.created_at).unwrap_or_default()}</td>
+                            <td class="nowrap">{move || k.period.label(lang.get())}" · "{k.lang.to_uppercase()}</td>
+                            <td>{made_by}<br/><span class="muted">{format::local_time(&k.created_at).unwrap_or_default()}</span></td>
                             <td class="rp-links">
                                 <a href=format!("/api/v1/reports/{id}/pdf") download="">"PDF"</a>
                                 <a href=format!("/api/v1/reports/{id}/xlsx") download="">"XLSX"</a>
@@ -340,7 +341,7 @@ fn Schedules(unit: RwSignal<String>) -> impl IntoView {
         });
     };
     view! {
-        <section class="rp-side no-print" data-testid="rp-schedules">
+        <section class="rp-side" data-testid="rp-schedules">
             <h2>{t(Key::RpSchedules)}</h2>
             <p class="hint">{t(Key::RpSchedulesHint)}</p>
             <Transition fallback=|| ()>
@@ -537,7 +538,7 @@ fn month_chart(r: &Report, lang: Lang) -> impl IntoView + use<> {
 fn kind_chart(r: &Report, lang: Lang) -> impl IntoView + use<> {
     let labels = labels();
     let row = 24.0_f64;
-    let (w, left) = (600.0_f64, 220.0_f64);
+    let (w, left) = (600.0_f64, 250.0_f64);
     let ph = row * r.by_kind.len() as f64;
     let h = ph + 24.0;
     let pw = w - left - 40.0;

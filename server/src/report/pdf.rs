@@ -227,7 +227,9 @@ impl Writer {
         }
     }
 
-    fn rule_on(&self, page: usize, x1: f32, y1: f32, x2: f32, y2: f32, rgb: Rgb3, pt: f32) {
+    /// A line from `a` to `b` (millimetres, `y` from the top) on page `page`.
+    fn rule_on(&self, page: usize, a: (f32, f32), b: (f32, f32), rgb: Rgb3, pt: f32) {
+        let ((x1, y1), (x2, y2)) = (a, b);
         if let Some(layer) = self.layer_of(page) {
             layer.set_outline_color(color(rgb));
             layer.set_outline_thickness(pt);
@@ -242,7 +244,8 @@ impl Writer {
     }
 
     fn rule(&self, x1: f32, y1: f32, x2: f32, y2: f32, rgb: Rgb3, pt: f32) {
-        self.rule_on(self.pages.len().saturating_sub(1), x1, y1, x2, y2, rgb, pt);
+        let page = self.pages.len().saturating_sub(1);
+        self.rule_on(page, (x1, y1), (x2, y2), rgb, pt);
     }
 
     /// A section's heading, kept on the page with `keep` millimetres of what follows it.
@@ -504,23 +507,44 @@ const TABLE_SIZE: f32 = 7.6;
 
 /// Draws the header row at `w.y`; answers its height.
 fn table_header(w: &mut Writer, t: &Table, widths: &[f32]) -> f32 {
+    // A column title whose longest word is wider than the column is set smaller rather than cut
+    // inside the word.
+    let sizes: Vec<f32> = t
+        .columns
+        .iter()
+        .zip(widths)
+        .map(|(c, cw)| {
+            let widest = c
+                .title
+                .split_whitespace()
+                .map(|word| w.bold.width(word, TABLE_SIZE))
+                .fold(0.0, f32::max);
+            let room = cw - 2.0 * PAD;
+            if widest > room && widest > 0.0 {
+                (TABLE_SIZE * room / widest).max(5.5)
+            } else {
+                TABLE_SIZE
+            }
+        })
+        .collect();
     let cells: Vec<Vec<String>> = t
         .columns
         .iter()
         .zip(widths)
-        .map(|(c, cw)| w.bold.wrap(&c.title, TABLE_SIZE, cw - 2.0 * PAD))
+        .zip(&sizes)
+        .map(|((c, cw), size)| w.bold.wrap(&c.title, *size, cw - 2.0 * PAD))
         .collect();
     let n = cells.iter().map(Vec::len).max().unwrap_or(1) as f32;
     let h = n * line_h(TABLE_SIZE) + 2.0 * PAD;
     w.rect(MARGIN_X, w.y, CONTENT_W, h, HEADER_BG);
     let mut x = MARGIN_X;
-    for ((c, lines), cw) in t.columns.iter().zip(&cells).zip(widths) {
+    for (((c, lines), cw), size) in t.columns.iter().zip(&cells).zip(widths).zip(&sizes) {
         for (i, l) in lines.iter().enumerate() {
             let base = w.y + PAD + line_h(TABLE_SIZE) * (i as f32 + 1.0) - 0.7;
             if c.numeric {
-                w.text_right(x + cw - PAD, base, l, TABLE_SIZE, true, INK);
+                w.text_right(x + cw - PAD, base, l, *size, true, INK);
             } else {
-                w.text(x + PAD, base, l, TABLE_SIZE, true, INK);
+                w.text(x + PAD, base, l, *size, true, INK);
             }
         }
         x += cw;
@@ -597,10 +621,8 @@ fn footers(w: &Writer, r: &Report, lang: Lang) {
     for i in 0..n {
         w.rule_on(
             i,
-            MARGIN_X,
-            base - 4.0,
-            PAGE_W - MARGIN_X,
-            base - 4.0,
+            (MARGIN_X, base - 4.0),
+            (PAGE_W - MARGIN_X, base - 4.0),
             RULE,
             0.5,
         );
