@@ -718,3 +718,39 @@ async fn a_schedule_keeps_exactly_one_report_of_a_closed_period_however_often_it
     let n = scalar(&app.db.pool, "SELECT count(*) FROM report_file").await;
     assert_eq!(n, 1);
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_report_route() {
+    let app = TestApp::seeded().await;
+    let (status, doc) = app.get("/api/v1/openapi.json", None).await;
+    assert_eq!(status, StatusCode::OK);
+    for (path, method) in [
+        ("/api/v1/reports/preview", "get"),
+        ("/api/v1/reports/file", "get"),
+        ("/api/v1/reports", "get"),
+        ("/api/v1/reports", "post"),
+        ("/api/v1/reports/{id}/{format}", "get"),
+        ("/api/v1/reports/schedules", "get"),
+        ("/api/v1/reports/schedules", "post"),
+        ("/api/v1/reports/schedules/{id}", "delete"),
+    ] {
+        let route = &doc["paths"][path][method];
+        assert!(
+            route["responses"]["403"].is_object(),
+            "{method} {path}: {route}"
+        );
+    }
+    let schema = &doc["components"]["schemas"]["Report"]["properties"];
+    for field in [
+        "headline",
+        "by_kind",
+        "by_sector",
+        "by_child",
+        "by_month",
+        "directives",
+        "alerts",
+        "targets",
+    ] {
+        assert!(schema.get(field).is_some(), "{field} missing");
+    }
+}
