@@ -73,10 +73,38 @@ test('a leader makes a province\'s quarterly report, sees the API\'s figures and
   const kept = page.getByTestId('rp-kept').getByTestId('rp-kept-row');
   await expect(kept.first()).toBeVisible();
   await expect(kept.first()).toContainText('Quý');
+
+  // A leader schedules the province's quarterly report, sees the schedule, and deletes it.
+  const schedules = page.getByTestId('rp-schedules').getByTestId('rp-schedule');
+  // (A schedule left by an earlier run on the same server would make adding it a no-op.)
+  for (const s of await (await page.request.get('/api/v1/reports/schedules')).json()) {
+    if (s.unit === '01' && s.cadence === 'quarter' && s.lang === 'vi') {
+      expect((await page.request.delete(`/api/v1/reports/schedules/${s.id}`)).status()).toBe(204);
+      await page.reload();
+      await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+    }
+  }
+  await expect(page.getByTestId('rp-schedules')).toBeVisible();
+  await page.getByTestId('rp-schedule-cadence').selectOption('quarter');
+  await page.getByTestId('rp-schedule-add').click();
+  await expect.poll(async () => {
+    const listed = await (await page.request.get('/api/v1/reports/schedules')).json();
+    return listed.find((s: any) => s.unit === '01' && s.cadence === 'quarter' && s.lang === 'vi')?.id ?? null;
+  }).not.toBeNull();
+  const listed = await (await page.request.get('/api/v1/reports/schedules')).json();
+  const mine = listed.find((s: any) => s.unit === '01' && s.cadence === 'quarter' && s.lang === 'vi');
+  const row = schedules.and(page.locator(`[data-id="${mine.id}"]`));
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText('Quý');
+  await row.getByTestId('rp-schedule-delete').click();
+  await expect(row).toHaveCount(0);
 });
 
 test('the reports link is not offered to a data officer, and the print stylesheet keeps the report alone', async ({ page }) => {
   await login(page, DEMO.dataOfficer);
+  // The shell knows who is logged in before it decides which links to offer.
+  await expect(page.getByTestId('user')).toBeVisible();
+  await expect(page.getByTestId('nav-alerts')).toBeVisible();
   await expect(page.getByTestId('nav-reports')).toHaveCount(0);
   const res = await page.request.get(`/api/v1/reports/preview?period=${lastClosedQuarter()}`);
   expect(res.status()).toBe(403);

@@ -491,6 +491,9 @@ fn month_chart(r: &Report, lang: Lang) -> impl IntoView + use<> {
             .unwrap_or(0),
     ) as f64;
     let n = r.by_month.len().max(1) as f64;
+    // A year's twelve months by their number alone (the year is the period's), so labels never
+    // run into each other when the chart is printed half as wide.
+    let month_format = if r.by_month.len() > 6 { "%m" } else { "%m/%Y" };
     let group = (w - left) / n;
     let bar = (group * 0.32).min(40.0);
     let grid = (0..=4)
@@ -517,7 +520,7 @@ fn month_chart(r: &Report, lang: Lang) -> impl IntoView + use<> {
                 </rect>
                 <rect class="last" x=mid + 1.0 y=10.0 + ph - hp width=bar height=hp/>
                 <text class="value" x=mid - bar / 2.0 - 1.0 y=10.0 + ph - hc - 4.0 text-anchor="middle">{format::integer(m.opened, lang)}</text>
-                <text class="axis" x=mid y=h - 8.0 text-anchor="middle">{m.month.format("%m/%Y").to_string()}</text>
+                <text class="axis" x=mid y=h - 8.0 text-anchor="middle">{m.month.format(month_format).to_string()}</text>
             }
         })
         .collect_view();
