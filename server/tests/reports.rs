@@ -516,6 +516,15 @@ async fn wall_displays_and_data_officers_get_no_report_at_all() {
             assert_eq!(s, StatusCode::FORBIDDEN, "{method} {path}: {b}");
         }
     }
+    // Without a session, nothing.
+    for path in [
+        "/api/v1/reports/preview?period=2026",
+        "/api/v1/reports",
+        "/api/v1/reports/schedules",
+    ] {
+        let (s, b) = app.get(path, None).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{path}: {b}");
+    }
     // An analyst reads but does not schedule.
     let analyst = app.login("phantich", "phantich-demo").await;
     let (s, _) = json(

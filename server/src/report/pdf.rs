@@ -684,6 +684,36 @@ mod tests {
         }
     }
 
+    /// A report with odd text: characters the font lacks, a word longer than any column, a
+    /// decomposed (NFD) name, and many rows.
+    fn odd_report() -> Report {
+        let long = "x".repeat(400);
+        let children: Vec<serde_json::Value> = (0..150)
+            .map(|i| serde_json::json!({"code": format!("{i:05}"), "name": format!("Xã thử {i} 🏛 {long}"),
+                "cases": {"current": i, "previous": 0}, "inspections": 1, "supervisions": 2,
+                "violations": 3, "disciplines": 4}))
+            .collect();
+        serde_json::from_value(serde_json::json!({
+            "unit": "01", "unit_name": "Thành phố Hà Nội \u{1F600} Hà Nội", "level": "province",
+            "period": "2026-Q3", "from": "2026-07-01", "to": "2026-09-30",
+            "previous_from": "2025-07-01", "previous_to": "2025-09-30", "as_of": "2026-09-30",
+            "generated_at": "not a time",
+            "headline": serde_json::to_value(domain::report::Headline::default()).unwrap(),
+            "by_kind": [], "by_sector": [], "by_child": children, "by_month": [],
+            "directives": [], "alerts": {"raised": [], "open_at_end": 0, "top_open": []},
+            "targets": []
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn odd_text_and_many_rows_still_make_a_pdf() {
+        let pdf = render(&odd_report(), Lang::Vi).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+        let doc = lopdf::Document::load_mem(&pdf).unwrap();
+        assert!(doc.get_pages().len() > 5);
+    }
+
     #[test]
     fn text_wraps_within_its_width() {
         let face = ttf_parser::Face::parse(REGULAR_TTF, 0).unwrap();
