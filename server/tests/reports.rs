@@ -90,6 +90,140 @@ async fn count(
     scalar(&app.db.pool, &sql).await
 }
 
+/// A case about `unit` of `kind` and `subject` ("organization" or "member"), opened `opened` days
+/// into the quarter, due `due` days in, concluded `concluded` days in (with a violation and its
+/// money if `violation`), disciplined (a warning) `discipline` days in.
+#[allow(clippy::too_many_arguments)]
+async fn case_in_quarter(
+    app: &TestApp,
+    id: &str,
+    unit: &str,
+    kind: &str,
+    subject: &str,
+    (opened, due, concluded): (i64, i64, Option<i64>),
+    violation: bool,
+    discipline: Option<i64>,
+) {
+    let first = quarter().first_day();
+    let day = |n: i64| first + chrono::Days::new(n as u64);
+    sqlx::query(
+        "INSERT INTO cases (source, external_id, kind, conducting_unit, subject_type, subject_unit,
+             path, province, sector, status, opened_on, due_on, concluded_on, violation, amount_vnd,
+             discipline_form, discipline_decided_on, lat, lon, written_by)
+         SELECT 'HT-UBKT-01', $1, $3, '01', $4, code, path, province, 'land',
+                CASE WHEN $7::date IS NULL THEN 'in_progress' ELSE 'concluded' END,
+                $5, $6, $7, $8, CASE WHEN $8 THEN 5000000 END,
+                CASE WHEN $9::date IS NULL THEN NULL ELSE 'warning' END, $9,
+                21.0, 105.8, 'test'
+         FROM unit WHERE code = $2",
+    )
+    .bind(id)
+    .bind(unit)
+    .bind(kind)
+    .bind(subject)
+    .bind(day(opened))
+    .bind(day(due))
+    .bind(concluded.map(day))
+    .bind(violation)
+    .bind(discipline.map(day))
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn hand_made_cases_move_each_headline_figure_by_what_they_are() {
+    let app = TestApp::seeded().await;
+    let leader = app.login("hanoi", "hanoi-demo").await;
+    let q = quarter();
+    let before = preview(&app, &leader, "01", q).await.headline;
+    let commune = common::commune_of(&app.db.pool, "01").await;
+    // Concluded on its due day (on time), a violation, a member disciplined.
+    case_in_quarter(
+        &app,
+        "rp-a",
+        &commune,
+        "inspection_finance",
+        "member",
+        (1, 20, Some(20)),
+        true,
+        Some(25),
+    )
+    .await;
+    // Concluded after its due day (late), no violation, an organization disciplined.
+    case_in_quarter(
+        &app,
+        "rp-b",
+        &commune,
+        "supervision_regular",
+        "organization",
+        (2, 5, Some(10)),
+        false,
+        Some(30),
+    )
+    .await;
+    // Another member disciplined (members and organizations must not be confused).
+    case_in_quarter(
+        &app,
+        "rp-d",
+        &commune,
+        "denunciation",
+        "member",
+        (4, 30, Some(31)),
+        true,
+        Some(35),
+    )
+    .await;
+    // Opened, still in progress.
+    case_in_quarter(
+        &app,
+        "rp-c",
+        &commune,
+        "complaint",
+        "member",
+        (3, 40, None),
+        false,
+        None,
+    )
+    .await;
+    let r = preview(&app, &leader, "01", q).await;
+    let after = r.headline;
+    let moved: Vec<(domain::report::Word, i64)> = after
+        .rows()
+        .iter()
+        .zip(before.rows())
+        .map(|((w, a), (_, b))| (*w, a.current - b.current))
+        .collect();
+    use domain::report::Word;
+    assert_eq!(
+        moved,
+        vec![
+            (Word::Cases, 4),
+            (Word::Inspections, 1),
+            (Word::Supervisions, 1),
+            (Word::Settlements, 2),
+            (Word::Concluded, 3),
+            (Word::Violations, 2),
+            (Word::SettledOnTime, 1),
+            (Word::Disciplines, 3),
+            (Word::DisciplinesOrganizations, 1),
+            (Word::DisciplinesMembers, 2),
+            (Word::AmountVnd, 10_000_000),
+        ]
+    );
+    // Last year's figures did not move.
+    assert_eq!(after.cases.previous, before.cases.previous);
+    // The commune's row, the first month and the kinds carry them too.
+    let row = r.by_child.iter().find(|c| c.code == commune).unwrap();
+    assert!(row.cases.current >= 4 && row.inspections >= 1 && row.disciplines >= 3);
+    let finance = r
+        .by_kind
+        .iter()
+        .find(|k| k.kind == domain::CaseKind::InspectionFinance)
+        .unwrap();
+    assert!(finance.opened.current >= 1);
+}
+
 #[tokio::test]
 async fn a_province_s_quarter_equals_sql_over_its_cases_and_the_summary() {
     let app = TestApp::seeded().await;
