@@ -163,6 +163,19 @@ pub async fn put<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Resu
     read(resp).await
 }
 
+/// `DELETE url`; an empty answer is success.
+#[cfg(feature = "hydrate")]
+pub async fn delete(url: &str) -> Result<(), ApiFailure> {
+    let resp = gloo_net::http::Request::delete(url)
+        .send()
+        .await
+        .map_err(|_| ApiFailure::Network)?;
+    if resp.ok() {
+        return Ok(());
+    }
+    read::<serde_json::Value>(resp).await.map(|_| ())
+}
+
 // On the server these calls never run: data is loaded by the browser after hydration.
 #[cfg(not(feature = "hydrate"))]
 pub async fn get<T: DeserializeOwned>(_url: &str) -> Result<T, ApiFailure> {
@@ -197,5 +210,10 @@ pub async fn put<B: Serialize, T: DeserializeOwned>(
     _url: &str,
     _body: &B,
 ) -> Result<T, ApiFailure> {
+    Err(ApiFailure::Network)
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub async fn delete(_url: &str) -> Result<(), ApiFailure> {
     Err(ApiFailure::Network)
 }

@@ -83,6 +83,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("procedures") view=pages::procedures::ProceduresPage/>
                 <Route path=StaticSegment("display") view=pages::display::DisplayPage/>
                 <Route path=StaticSegment("displays") view=pages::displays::DisplaysPage/>
+                <Route path=StaticSegment("reports") view=pages::reports::ReportsPage/>
                 <Route path=StaticSegment("directives") view=pages::directives::DirectivesPage/>
                 <Route path=(StaticSegment("directives"), ParamSegment("code")) view=pages::directives::DirectivePage/>
                 <Route path=(StaticSegment("workload"), ParamSegment("code")) view=pages::workload::WorkloadPage/>

@@ -14,6 +14,7 @@ pub mod geography;
 pub mod http;
 pub mod ingest;
 pub mod quality;
+pub mod report;
 pub mod rollup;
 pub mod scope;
 pub mod seed;

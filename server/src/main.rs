@@ -323,6 +323,7 @@ async fn serve(config: Arc<Config>, pool: sqlx::PgPool) -> anyhow::Result<()> {
     server::rollup::spawn_compactor(pool.clone());
     let hub = server::events::Hub::new(pool.clone());
     server::warning::spawn(pool.clone(), hub.clone());
+    server::report::schedule::spawn(pool.clone());
     let app = server::http::app_with(config.clone(), pool, hub.clone());
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await

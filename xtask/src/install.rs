@@ -78,10 +78,18 @@ pub fn ensure_postgres() -> anyhow::Result<()> {
     apt_install(&["postgresql", "postgresql-contrib"])
 }
 
-/// Debian's Chromium for the end-to-end tests.
+/// Debian's Chromium for the end-to-end tests, and poppler's `pdftotext` and `pdftoppm`, with
+/// which the report tests read the server's PDFs and render their pages.
 pub fn ensure_chromium() -> anyhow::Result<()> {
-    if Path::new("/usr/bin/chromium").exists() {
+    let mut missing = Vec::new();
+    if !Path::new("/usr/bin/chromium").exists() {
+        missing.extend(["chromium", "fonts-dejavu-core"]);
+    }
+    if !Path::new("/usr/bin/pdftotext").exists() {
+        missing.push("poppler-utils");
+    }
+    if missing.is_empty() {
         return Ok(());
     }
-    apt_install(&["chromium", "fonts-dejavu-core"])
+    apt_install(&missing)
 }

@@ -87,6 +87,13 @@ pub fn AppShell(children: Children) -> impl IntoView {
                     </a>
                     <Transition fallback=|| ()>
                         {move || me.get().and_then(|r| r.ok())
+                            .filter(|m| matches!(m.role, domain::Role::Admin | domain::Role::Leader | domain::Role::Analyst))
+                            .map(|_| view! {
+                                <a href="/reports" class:active=move || path.get() == "/reports" data-testid="nav-reports">{t(Key::RpNav)}</a>
+                            })}
+                    </Transition>
+                    <Transition fallback=|| ()>
+                        {move || me.get().and_then(|r| r.ok())
                             .filter(|m| matches!(m.role, domain::Role::Admin | domain::Role::DataOfficer))
                             .map(|_| view! {
                                 <a href="/upload" class:active=move || path.get() == "/upload">{t(Key::Upload)}</a>

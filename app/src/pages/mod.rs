@@ -8,6 +8,7 @@ pub mod displays;
 pub mod login;
 pub mod overview;
 pub mod procedures;
+pub mod reports;
 pub mod sources;
 pub mod upload;
 pub mod workload;

@@ -16,6 +16,7 @@ pub mod openapi;
 mod overview;
 mod procedures;
 mod query;
+mod reports;
 mod site;
 mod sources;
 mod summary;
@@ -69,6 +70,7 @@ pub fn api_router() -> Router<ApiContext> {
         .merge(events::router())
         .merge(procedures::router())
         .merge(displays::router())
+        .merge(reports::router())
         .merge(openapi::router())
 }
 

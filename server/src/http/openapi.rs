@@ -49,6 +49,14 @@ use utoipa::OpenApi;
         super::displays::create,
         super::displays::edit,
         super::displays::revoke,
+        super::reports::preview,
+        super::reports::file,
+        super::reports::generate,
+        super::reports::list,
+        super::reports::download,
+        super::reports::schedules,
+        super::reports::add_schedule,
+        super::reports::delete_schedule,
     ),
     components(schemas(
         domain::api::Health,
@@ -119,7 +127,25 @@ use utoipa::OpenApi;
         domain::display::DisplaySetup,
         domain::display::DisplayRecord,
         domain::display::DisplayEdit,
-        domain::display::DisplayCreated
+        domain::display::DisplayCreated,
+        domain::report::Report,
+        domain::report::Headline,
+        domain::report::Compared,
+        domain::report::KindRow,
+        domain::report::SectorRow,
+        domain::report::ChildRow,
+        domain::report::MonthRow,
+        domain::report::DirectiveRow,
+        domain::report::AlertSection,
+        domain::report::AlertCount,
+        domain::report::OpenAlert,
+        domain::report::TargetRow,
+        domain::report::KeptReport,
+        domain::report::Schedule,
+        domain::report::Cadence,
+        domain::report::FileFormat,
+        super::reports::GenerateRequest,
+        super::reports::ScheduleRequest
     ))
 )]
 pub struct ApiDoc;
