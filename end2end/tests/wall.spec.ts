@@ -238,3 +238,53 @@ test('only the room system\'s origin may frame the wall', async ({ page, baseURL
     elsewhere.close();
   }
 });
+
+test('an administrator makes a display on /displays, opens its wall and revokes it there', async ({ page, context, baseURL }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto('/login');
+  await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+  await page.getByLabel(/Tên đăng nhập|Username/).fill(DEMO.admin.username);
+  await page.getByLabel(/Mật khẩu|Password/).fill(DEMO.admin.password);
+  await page.getByRole('button', { name: /Đăng nhập|Log in/ }).click();
+  await page.waitForURL((url) => url.pathname === '/');
+  // The administrator's menu holds the displays.
+  await page.getByTestId('nav-admin').locator('summary').click();
+  await page.getByTestId('nav-displays').click();
+  await page.waitForURL(/\/displays$/);
+  await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+
+  const form = page.getByTestId('display-new');
+  const name = `Phòng họp số ${Date.now() % 100000}`;
+  // A bad choice is answered naming the field, and nothing is made.
+  await form.locator('input[name=name]').fill(name);
+  await form.locator('input[name=unit]').fill('99999');
+  await form.locator('input[name=interval]').fill('12');
+  await form.getByRole('button', { name: /Tạo màn hình/ }).click();
+  await expect(form.getByTestId('display-error')).toContainText('unit');
+  await form.locator('input[name=unit]').fill('01');
+  await form.locator('input[name=directives]').uncheck();
+  await form.locator('input[name=units]').fill('01');
+  await form.getByRole('button', { name: /Tạo màn hình/ }).click();
+  const url = await page.getByTestId('display-url').textContent();
+  expect(url).toMatch(/\/display#token=ovs_[A-Za-z0-9_-]+$/);
+
+  // The list shows it, as the API has it.
+  const card = page.getByTestId('display').filter({ hasText: name });
+  await expect(card).toBeVisible();
+  const listed = (await (await page.request.get('/api/v1/displays')).json()).find((d: any) => d.name === name);
+  expect(listed.unit).toBe('01');
+  expect(listed.interval_seconds).toBe(12);
+  expect(listed.scenes).toEqual([{ kind: 'overview' }, { kind: 'map' }, { kind: 'alerts' }, { kind: 'unit', unit: '01' }]);
+
+  // The room opens the address.
+  const wall = await context.newPage();
+  await wall.goto(url!);
+  await expect(wall.getByTestId('wall')).toHaveAttribute('data-phase', 'running');
+  await expect(wall.getByTestId('wall-unit')).toHaveText('Thành phố Hà Nội');
+
+  // Revoked from the list (after a confirmation), the wall blanks.
+  page.once('dialog', (d) => d.accept());
+  await card.getByTestId('display-revoke').click();
+  await expect(card).toContainText(/Đã thu hồi/);
+  await expect(wall.getByTestId('wall-neutral')).toBeVisible({ timeout: 5_000 });
+});
