@@ -613,41 +613,26 @@ fn MapScene(wall: Wall) -> impl IntoView {
             .unwrap_or_default()
     };
     let values = Signal::derive(move || {
-        children()
-            .iter()
-            .filter_map(|c| {
-                let pace = c.measure("inspections").and_then(|a| a.pace())?;
-                Some(MapValue {
-                    code: c.code.clone(),
-                    value: pace,
-                })
+        paced(children())
+            .into_iter()
+            .map(|(c, pace)| MapValue {
+                code: c.code,
+                value: pace,
             })
             .collect::<Vec<_>>()
     });
-    let behind = move || {
-        let mut cs: Vec<(ChildAttainment, f64)> = children()
-            .into_iter()
-            .filter_map(|c| {
-                let pace = c.measure("inspections").and_then(|a| a.pace())?;
-                Some((c, pace))
-            })
-            .collect();
+    // The furthest behind and ahead: the ends of the children ranked by pace.
+    let ranked = move |ahead: bool| {
+        let mut cs = paced(children());
         cs.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.code.cmp(&b.0.code)));
+        if ahead {
+            cs.reverse();
+        }
         cs.truncate(5);
         cs
     };
-    let ahead = move || {
-        let mut cs: Vec<(ChildAttainment, f64)> = children()
-            .into_iter()
-            .filter_map(|c| {
-                let pace = c.measure("inspections").and_then(|a| a.pace())?;
-                Some((c, pace))
-            })
-            .collect();
-        cs.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.code.cmp(&b.0.code)));
-        cs.truncate(5);
-        cs
-    };
+    let behind = move || ranked(false);
+    let ahead = move || ranked(true);
     let selected = RwSignal::new(None::<String>);
     view! {
         <div class="wall-map">
@@ -681,6 +666,17 @@ fn MapScene(wall: Wall) -> impl IntoView {
             </aside>
         </div>
     }
+}
+
+/// The children with a pace on the inspection plan (achieved over expected by today).
+fn paced(children: Vec<ChildAttainment>) -> Vec<(ChildAttainment, f64)> {
+    children
+        .into_iter()
+        .filter_map(|c| {
+            let pace = c.measure("inspections").and_then(|a| a.pace())?;
+            Some((c, pace))
+        })
+        .collect()
 }
 
 /// The open alerts: how many of each severity, and the most severe.
