@@ -371,6 +371,7 @@ translations! {
     WallLive => ("Trực tuyến", "Live"),
     WallReconnecting => ("Đang kết nối lại…", "Reconnecting…"),
     WallDataAt => ("Số liệu lúc", "Figures at"),
+    WallLatest => ("dữ liệu mới nhất", "newest data"),
     WallStarting => ("Đang kết nối với trung tâm…", "Connecting to the center…"),
     WallNeutral => ("Màn hình trình chiếu", "Display screen"),
     WallNeutralHint => ("Màn hình này hiện chưa được kết nối với trung tâm điều hành.", "This screen is not connected to the operations center at the moment."),

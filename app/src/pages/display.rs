@@ -353,6 +353,12 @@ fn Running(wall: Wall, current: Memo<Option<(usize, Scene)>>) -> impl IntoView {
             .unwrap_or_else(|| "–".into())
     };
     let live = move || wall.connected.get();
+    // When the newest data of the display's unit arrived (the overview's `data_as_of`).
+    let latest = move || {
+        wall.overview
+            .with(|o| o.as_ref().and_then(|o| o.data_as_of.clone()))
+            .and_then(|t| format::local_time(&t))
+    };
     let scenes = move || {
         wall.setup
             .with(|s| s.as_ref().map_or(0, |s| s.scenes.len()))
@@ -376,7 +382,12 @@ fn Running(wall: Wall, current: Memo<Option<(usize, Scene)>>) -> impl IntoView {
                     <span class="wall-live-dot" aria-hidden="true"></span>
                     {move || if live() { text(lang, Key::WallLive) } else { text(lang, Key::WallReconnecting) }}
                 </span>
-                <span class="wall-fresh" data-testid="wall-fresh">{t(Key::WallDataAt)}" "{fresh}</span>
+                <span class="wall-fresh" data-testid="wall-fresh">
+                    <span>{t(Key::WallDataAt)}" "{fresh}</span>
+                    {move || latest().map(|at| view! {
+                        <span class="wall-latest" data-testid="wall-latest">{t(Key::WallLatest)}" "{at}</span>
+                    })}
+                </span>
                 <Clock wall/>
             </div>
         </header>
