@@ -1127,9 +1127,41 @@ pub fn header_lines(r: &Report, lang: Lang) -> Vec<(Word, String)> {
     ]
 }
 
+/// A round top for a chart's axis holding `v`, in four equal whole steps of 1, 2, 2.5 or 5 times
+/// a power of ten: the page's SVG charts and the PDF's draw the same axes.
+pub fn axis_top(v: i64) -> i64 {
+    let need = v.max(1).saturating_add(3) / 4;
+    let mut mag = 1i64;
+    loop {
+        // 2.5 is whole only from 10 up.
+        let quarter = if mag >= 10 { mag * 5 / 2 } else { mag * 5 };
+        for step in [mag, mag * 2, quarter, mag * 5] {
+            if step >= need {
+                return step.saturating_mul(4);
+            }
+        }
+        match mag.checked_mul(10) {
+            Some(m) => mag = m,
+            None => return i64::MAX,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn axes_end_on_round_numbers_divisible_in_four() {
+        assert_eq!(axis_top(0), 4);
+        assert_eq!(axis_top(3), 4);
+        assert_eq!(axis_top(7), 8);
+        assert_eq!(axis_top(17), 20);
+        assert_eq!(axis_top(230), 400);
+        assert_eq!(axis_top(1234), 2000);
+        assert_eq!(axis_top(100), 100);
+        assert_eq!(axis_top(i64::MAX), i64::MAX);
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -452,24 +452,6 @@ fn Tile(word: Word, c: Compared, lang: Lang) -> impl IntoView {
     }
 }
 
-/// The top of a chart's axis: four equal whole steps (the PDF's rule, drawn the same).
-fn axis_top(v: i64) -> i64 {
-    let need = (v.max(1) + 3) / 4;
-    let mut mag = 1i64;
-    loop {
-        let quarter = if mag >= 10 { mag * 5 / 2 } else { mag * 5 };
-        for step in [mag, mag * 2, quarter, mag * 5] {
-            if step >= need {
-                return step.saturating_mul(4);
-            }
-        }
-        match mag.checked_mul(10) {
-            Some(m) => mag = m,
-            None => return i64::MAX,
-        }
-    }
-}
-
 fn legend(lang: Lang) -> impl IntoView {
     view! {
         <p class="rp-legend">
@@ -483,7 +465,7 @@ fn legend(lang: Lang) -> impl IntoView {
 fn month_chart(r: &Report, lang: Lang) -> impl IntoView + use<> {
     let (w, h, left, bottom) = (600.0_f64, 220.0_f64, 44.0_f64, 26.0_f64);
     let ph = h - bottom - 10.0;
-    let top_v = axis_top(
+    let top_v = domain::report::axis_top(
         r.by_month
             .iter()
             .map(|m| m.opened.max(m.opened_last_year))
@@ -545,7 +527,7 @@ fn kind_chart(r: &Report, lang: Lang) -> impl IntoView + use<> {
     let ph = row * r.by_kind.len() as f64;
     let h = ph + 24.0;
     let pw = w - left - 40.0;
-    let top_v = axis_top(
+    let top_v = domain::report::axis_top(
         r.by_kind
             .iter()
             .map(|k| k.opened.current.max(k.opened.previous))

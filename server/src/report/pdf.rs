@@ -262,26 +262,6 @@ impl Writer {
     }
 }
 
-/// A round top for an axis holding `v`, in four equal whole steps of 1, 2, 2.5 or 5 times a power
-/// of ten.
-fn nice_max(v: i64) -> i64 {
-    let need = (v.max(1) + 3) / 4;
-    let mut mag = 1i64;
-    loop {
-        // 2.5 is whole only from 10 up.
-        let quarter = if mag >= 10 { mag * 5 / 2 } else { mag * 5 };
-        for step in [mag, mag * 2, quarter, mag * 5] {
-            if step >= need {
-                return step.saturating_mul(4);
-            }
-        }
-        match mag.checked_mul(10) {
-            Some(m) => mag = m,
-            None => return i64::MAX,
-        }
-    }
-}
-
 fn header(w: &mut Writer, r: &Report, lang: Lang) {
     let commission = Word::Commission.text(lang).to_uppercase();
     w.y += line_h(9.0);
@@ -387,7 +367,7 @@ fn chart_by_month(w: &mut Writer, r: &Report, lang: Lang) {
         .map(|m| m.opened.max(m.opened_last_year))
         .max()
         .unwrap_or(0);
-    let top_v = nice_max(max);
+    let top_v = domain::report::axis_top(max);
     for i in 0..=4 {
         let v = top_v * i / 4;
         let y = top + ph - ph * i as f32 / 4.0;
@@ -452,7 +432,7 @@ fn chart_by_kind(w: &mut Writer, r: &Report, lang: Lang) {
         .map(|k| k.opened.current.max(k.opened.previous))
         .max()
         .unwrap_or(0);
-    let top_v = nice_max(max);
+    let top_v = domain::report::axis_top(max);
     let ph = r.by_kind.len() as f32 * row_h;
     for i in 0..=4 {
         let v = top_v * i / 4;
@@ -660,17 +640,6 @@ pub fn render(report: &Report, lang: Lang) -> Result<Vec<u8>, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn axes_end_on_round_numbers_divisible_in_four() {
-        assert_eq!(nice_max(0), 4);
-        assert_eq!(nice_max(3), 4);
-        assert_eq!(nice_max(7), 8);
-        assert_eq!(nice_max(17), 20);
-        assert_eq!(nice_max(230), 400);
-        assert_eq!(nice_max(1234), 2000);
-        assert_eq!(nice_max(100), 100);
-    }
 
     #[test]
     fn the_font_has_every_vietnamese_letter_the_report_uses() {
