@@ -3,6 +3,8 @@
 //! A display reads only what its scenes show; it never writes and never exports.
 
 use crate::UnitCode;
+pub use crate::refusal::Refusal;
+use crate::refusal::refuse;
 use serde::{Deserialize, Serialize};
 
 /// The shortest time a scene stays on the wall, in seconds (a room must be able to read it).
@@ -123,20 +125,6 @@ pub struct DisplayCreated {
     /// Where the wall opens, relative to the server (the token rides in the fragment, which a
     /// browser never sends to any server nor in a referrer).
     pub url: String,
-}
-
-/// Why a display edit is refused, naming the field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    pub field: String,
-    pub reason: String,
-}
-
-fn refuse(field: impl Into<String>, reason: impl Into<String>) -> Refusal {
-    Refusal {
-        field: field.into(),
-        reason: reason.into(),
-    }
 }
 
 impl DisplayEdit {

@@ -15,6 +15,7 @@ pub mod geometry;
 pub mod overview;
 pub mod procedures;
 pub mod quality;
+pub mod refusal;
 pub mod report;
 pub mod rules;
 pub mod summary;

@@ -3,6 +3,8 @@
 //! above (see [`crate::rules::step_state`]). Templates are data: an administrator edits them.
 
 use crate::Role;
+pub use crate::refusal::Refusal;
+use crate::refusal::refuse;
 use serde::{Deserialize, Serialize};
 
 /// The most steps a procedure has.
@@ -50,20 +52,6 @@ pub struct ProcedureEdit {
     /// The version the edit was made on: refused if someone edited it meanwhile.
     #[serde(default)]
     pub version: Option<i32>,
-}
-
-/// Why an edit is refused, naming the field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    pub field: String,
-    pub reason: String,
-}
-
-fn refuse(field: impl Into<String>, reason: impl Into<String>) -> Refusal {
-    Refusal {
-        field: field.into(),
-        reason: reason.into(),
-    }
 }
 
 impl ProcedureEdit {
