@@ -89,6 +89,21 @@ pub async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
     read(resp).await
 }
 
+/// The server's health (`GET /api/v1/health`, which answers 503 with the same body when degraded);
+/// `None` when the server cannot be reached.
+pub async fn health() -> Option<domain::api::Health> {
+    #[cfg(feature = "hydrate")]
+    {
+        let resp = gloo_net::http::Request::get("/api/v1/health")
+            .send()
+            .await
+            .ok()?;
+        return resp.json::<domain::api::Health>().await.ok();
+    }
+    #[cfg(not(feature = "hydrate"))]
+    None
+}
+
 /// An answer, and when it was saved if it came from the service worker's copy (offline).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Saved<T> {
@@ -140,10 +155,73 @@ pub async fn get_bytes(url: &str) -> Result<Vec<u8>, ApiFailure> {
     resp.binary().await.map_err(|_| ApiFailure::Network)
 }
 
+/// A state-changing request carries the session's anti-forgery token (and a wall's bearer token,
+/// should a wall ever change anything).
+#[cfg(feature = "hydrate")]
+fn changing(req: gloo_net::http::RequestBuilder) -> gloo_net::http::RequestBuilder {
+    let req = match crate::browser::csrf_token() {
+        Some(token) => req.header("X-CSRF-Token", &token),
+        None => req,
+    };
+    match bearer() {
+        Some(token) => req.header("Authorization", &format!("Bearer {token}")),
+        None => req,
+    }
+}
+
+/// A refusal as the server words it: the status, the reason and the field it names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refused {
+    /// 0 when the server could not be reached.
+    pub status: u16,
+    pub error: String,
+    pub field: Option<String>,
+}
+
+/// `POST url` with a JSON body; a refusal keeps the field it names (forms show it beside it).
+#[cfg(feature = "hydrate")]
+pub async fn post_form<B: Serialize, T: DeserializeOwned>(
+    url: &str,
+    body: &B,
+) -> Result<T, Refused> {
+    let network = || Refused {
+        status: 0,
+        error: String::new(),
+        field: None,
+    };
+    let req = changing(gloo_net::http::Request::post(url))
+        .json(body)
+        .map_err(|_| network())?;
+    let resp = req.send().await.map_err(|_| network())?;
+    let status = resp.status();
+    if resp.ok() {
+        return resp.json::<T>().await.map_err(|e| Refused {
+            status,
+            error: e.to_string(),
+            field: None,
+        });
+    }
+    if status == 401 && resp.url().contains("/api/v1/account") && to_login_on_401() {
+        crate::browser::go_to_login();
+    }
+    let e = resp
+        .json::<domain::api::ApiError>()
+        .await
+        .unwrap_or(domain::api::ApiError {
+            error: String::new(),
+            field: None,
+        });
+    Err(Refused {
+        status,
+        error: e.error,
+        field: e.field,
+    })
+}
+
 /// `POST url` with a JSON body and read JSON back (`()` for an empty answer).
 #[cfg(feature = "hydrate")]
 pub async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, ApiFailure> {
-    let req = gloo_net::http::Request::post(url)
+    let req = changing(gloo_net::http::Request::post(url))
         .json(body)
         .map_err(|e| ApiFailure::Status(0, e.to_string()))?;
     let resp = req.send().await.map_err(|_| ApiFailure::Network)?;
@@ -156,7 +234,7 @@ pub async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Res
 /// `PUT url` with a JSON body and read JSON back.
 #[cfg(feature = "hydrate")]
 pub async fn put<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, ApiFailure> {
-    let req = gloo_net::http::Request::put(url)
+    let req = changing(gloo_net::http::Request::put(url))
         .json(body)
         .map_err(|e| ApiFailure::Status(0, e.to_string()))?;
     let resp = req.send().await.map_err(|_| ApiFailure::Network)?;
@@ -166,7 +244,7 @@ pub async fn put<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Resu
 /// `DELETE url`; an empty answer is success.
 #[cfg(feature = "hydrate")]
 pub async fn delete(url: &str) -> Result<(), ApiFailure> {
-    let resp = gloo_net::http::Request::delete(url)
+    let resp = changing(gloo_net::http::Request::delete(url))
         .send()
         .await
         .map_err(|_| ApiFailure::Network)?;
@@ -203,6 +281,18 @@ pub async fn post<B: Serialize, T: DeserializeOwned>(
     _body: &B,
 ) -> Result<T, ApiFailure> {
     Err(ApiFailure::Network)
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub async fn post_form<B: Serialize, T: DeserializeOwned>(
+    _url: &str,
+    _body: &B,
+) -> Result<T, Refused> {
+    Err(Refused {
+        status: 0,
+        error: String::new(),
+        field: None,
+    })
 }
 
 #[cfg(not(feature = "hydrate"))]

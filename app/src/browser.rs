@@ -51,6 +51,27 @@ pub fn remember_lang(lang: Lang) {
     let _ = lang;
 }
 
+/// The session's anti-forgery token (the `oversight_csrf` cookie the server set at login), which
+/// every state-changing call sends back in `X-CSRF-Token`.
+pub fn csrf_token() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let doc = web_sys::window()?
+            .document()?
+            .dyn_into::<web_sys::HtmlDocument>()
+            .ok()?;
+        let cookies = doc.cookie().ok()?;
+        cookies
+            .split(';')
+            .filter_map(|c| c.trim().strip_prefix("oversight_csrf="))
+            .find(|v| !v.is_empty())
+            .map(str::to_string)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    None
+}
+
 /// The language the server rendered the page in (`<html lang>`).
 #[cfg(feature = "hydrate")]
 pub fn document_lang() -> Option<Lang> {

@@ -22,6 +22,14 @@ use leptos_router::{ParamSegment, StaticSegment};
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = request_lang();
+    // The Content-Security-Policy allows inline scripts only with this response's nonce (the
+    // server's security headers make it); the hydration scripts carry it.
+    #[cfg(feature = "ssr")]
+    if let Some(nonce) = use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<leptos::nonce::Nonce>().cloned())
+    {
+        provide_context(nonce);
+    }
     view! {
         <!DOCTYPE html>
         <html lang=lang.tag()>
@@ -84,6 +92,8 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("display") view=pages::display::DisplayPage/>
                 <Route path=StaticSegment("displays") view=pages::displays::DisplaysPage/>
                 <Route path=StaticSegment("reports") view=pages::reports::ReportsPage/>
+                <Route path=StaticSegment("account") view=pages::account::AccountPage/>
+                <Route path=StaticSegment("audit") view=pages::audit::AuditPage/>
                 <Route path=StaticSegment("directives") view=pages::directives::DirectivesPage/>
                 <Route path=(StaticSegment("directives"), ParamSegment("code")) view=pages::directives::DirectivePage/>
                 <Route path=(StaticSegment("workload"), ParamSegment("code")) view=pages::workload::WorkloadPage/>

@@ -38,6 +38,64 @@ pub struct Me {
     pub scope_level: UnitLevel,
 }
 
+/// `GET /account`: the caller's own account and the state of its second factor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Account {
+    pub username: String,
+    pub role: Role,
+    pub scope_name: String,
+    /// Whether the role must log in with a second factor.
+    pub second_factor_required: bool,
+    /// Whether an authenticator app is set up.
+    pub second_factor_enrolled: bool,
+    /// Unused recovery codes.
+    pub recovery_codes_left: i64,
+    /// When the password was last changed (RFC 3339).
+    pub password_changed_at: String,
+}
+
+/// `POST /account/password`: the current password and the new one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordChange {
+    pub current: String,
+    pub new: String,
+}
+
+/// `POST /account/totp`: the password again, before a new authenticator app is set up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Reauthenticate {
+    pub password: String,
+}
+
+/// A new authenticator app's secret, shown once, waiting for its first code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TotpSetup {
+    /// Base32, as typed into an app.
+    pub secret: String,
+    /// The `otpauth://` address.
+    pub uri: String,
+    /// The address as a QR code (an SVG document).
+    pub qr_svg: String,
+}
+
+/// A code of the authenticator app (`POST /account/totp/confirm`, `POST /account/recovery-codes`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CodeRequest {
+    pub code: String,
+}
+
+/// New recovery codes, shown once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecoveryCodes {
+    pub codes: Vec<String>,
+}
+
 /// One unit as `GET /units` lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -2,6 +2,7 @@
 //!
 //! Nothing here does I/O: these are plain types and functions, unit-tested natively.
 
+pub mod access;
 pub mod alerts;
 pub mod anomaly;
 pub mod api;

@@ -263,6 +263,11 @@ impl Role {
     pub fn is_read_only(self) -> bool {
         matches!(self, Role::Display)
     }
+
+    /// Roles whose people must log in with a second factor (an authenticator app's code).
+    pub fn needs_second_factor(self) -> bool {
+        matches!(self, Role::Admin | Role::Leader)
+    }
 }
 
 #[cfg(test)]

@@ -163,6 +163,7 @@ async fn main() -> anyhow::Result<()> {
         secure_cookies: false,
         ingest_max_bytes: server::ingest::DEFAULT_MAX_BYTES,
         frame_ancestors: Vec::new(),
+        tls: None,
     });
     let router = server::http::app(config, pool.clone());
     let token =

@@ -23,6 +23,16 @@ pub struct Config {
     /// (`OVERSIGHT_FRAME_ANCESTORS`, space- or comma-separated, e.g. `https://room.example.gov`);
     /// every other page, and `/display` for every other origin, refuses framing.
     pub frame_ancestors: Vec<String>,
+    /// The certificate and key for HTTPS (`OVERSIGHT_TLS_CERT`, `OVERSIGHT_TLS_KEY`, PEM files);
+    /// with them the server speaks only TLS (rustls), sends HSTS and marks cookies `Secure`.
+    pub tls: Option<TlsFiles>,
+}
+
+/// The PEM files of the server's certificate chain and private key.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 /// A configuration value that cannot be used.
@@ -70,14 +80,38 @@ impl Config {
             })?,
             Err(_) => Vec::new(),
         };
+        let tls = match (
+            std::env::var_os("OVERSIGHT_TLS_CERT"),
+            std::env::var_os("OVERSIGHT_TLS_KEY"),
+        ) {
+            (None, None) => None,
+            (Some(cert), Some(key)) => Some(TlsFiles {
+                cert: cert.into(),
+                key: key.into(),
+            }),
+            (Some(_), None) => {
+                return Err(ConfigError {
+                    name: "OVERSIGHT_TLS_KEY",
+                    reason: "is needed with OVERSIGHT_TLS_CERT".into(),
+                });
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError {
+                    name: "OVERSIGHT_TLS_CERT",
+                    reason: "is needed with OVERSIGHT_TLS_KEY".into(),
+                });
+            }
+        };
         Ok(Config {
             addr,
             database_url,
             data_dir,
             site_dir,
-            secure_cookies,
+            // Over TLS, cookies are always `Secure`.
+            secure_cookies: secure_cookies || tls.is_some(),
             ingest_max_bytes,
             frame_ancestors,
+            tls,
         })
     }
 }

@@ -19,4 +19,5 @@ pub mod rollup;
 pub mod scope;
 pub mod seed;
 pub mod testing;
+pub mod tls;
 pub mod warning;

@@ -69,6 +69,12 @@ enum UserCommand {
         #[arg(long)]
         scope: String,
     },
+    /// Sets up a new authenticator app for a user (the old one and every session end) and prints
+    /// its secret and new recovery codes, to hand over in person.
+    Totp {
+        #[arg(long)]
+        username: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -179,18 +185,27 @@ async fn command(
                 bail!("the password (read from standard input) must have at least 10 characters");
             }
             let hash = server::auth::hash_password(password)?;
-            sqlx::query("INSERT INTO app_user (username, password_hash, role, scope) VALUES ($1, $2, $3, $4)")
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar("INSERT INTO app_user (username, password_hash, role, scope) VALUES ($1, $2, $3, $4) RETURNING id")
                 .bind(&username)
                 .bind(hash)
                 .bind(role.as_str())
                 .bind(&scope)
-                .execute(pool)
+                .fetch_one(&mut *tx)
                 .await
                 .map_err(|e| match e {
                     sqlx::Error::Database(d) if d.is_unique_violation() => anyhow::anyhow!("--username: '{username}' exists already"),
                     sqlx::Error::Database(d) if d.is_check_violation() => anyhow::anyhow!("--username: use 2 to 64 letters, digits, '.', '_' or '-'"),
                     other => other.into(),
                 })?;
+            // Roles that must log in with a second factor get their authenticator app now.
+            let enrolment = if role.needs_second_factor() {
+                let secret = server::auth::totp::new_secret();
+                Some(server::auth::second_factor::enrol_now(&mut tx, id, &username, &secret).await?)
+            } else {
+                None
+            };
+            tx.commit().await?;
             server::audit::append(
                 pool,
                 "cli",
@@ -200,6 +215,32 @@ async fn command(
             )
             .await?;
             println!("user '{username}' created: role {role}, scope {scope}");
+            if let Some(e) = enrolment {
+                print_enrolment(&e);
+            }
+        }
+        Command::User {
+            command: UserCommand::Totp { username },
+        } => {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar("SELECT id FROM app_user WHERE username = $1")
+                .bind(&username)
+                .fetch_optional(&mut *tx)
+                .await?
+                .with_context(|| format!("--username: no user '{username}'"))?;
+            let secret = server::auth::totp::new_secret();
+            let e = server::auth::second_factor::enrol_now(&mut tx, id, &username, &secret).await?;
+            tx.commit().await?;
+            server::audit::append(
+                pool,
+                "cli",
+                "second_factor_enrolled",
+                &username,
+                serde_json::json!({}),
+            )
+            .await?;
+            println!("user '{username}': a new authenticator app is set up; every session ended");
+            print_enrolment(&e);
         }
         Command::Token {
             command:
@@ -328,16 +369,34 @@ async fn serve(config: Arc<Config>, pool: sqlx::PgPool) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("listening on {}", config.addr))?;
-    tracing::info!("Oversight is serving on http://{}", config.addr);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            // Open event streams end, so that the open requests can finish.
-            hub.close();
-        })
-        .await?;
+    let stop = async move {
+        shutdown_signal().await;
+        // Open event streams end, so that the open requests can finish.
+        hub.close();
+    };
+    if let Some(files) = &config.tls {
+        let acceptor = server::tls::acceptor(files)?;
+        tracing::info!("Oversight is serving on https://{}", config.addr);
+        server::tls::serve(listener, app, acceptor, stop).await?;
+    } else {
+        tracing::info!("Oversight is serving on http://{}", config.addr);
+        axum::serve(listener, app)
+            .with_graceful_shutdown(stop)
+            .await?;
+    }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Prints a new second factor, to hand to its person: the secret, its address, recovery codes.
+fn print_enrolment(e: &server::auth::second_factor::Enrolment) {
+    println!("second factor (add to an authenticator app; shown once):");
+    println!("  secret: {}", e.secret);
+    println!("  address: {}", e.uri);
+    println!("recovery codes (each works once; shown once):");
+    for c in &e.recovery_codes {
+        println!("  {c}");
+    }
 }
 
 async fn shutdown_signal() {

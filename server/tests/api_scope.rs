@@ -18,8 +18,10 @@ async fn health_reports_the_database() {
 #[tokio::test]
 async fn login_sets_a_strict_http_only_cookie_and_me_tells_the_scope() {
     let app = TestApp::seeded().await;
-    let body = r#"{"username":"hanoi","password":"hanoi-demo"}"#;
-    let (status, headers, json) = app.post("/api/v1/auth/login", body, None).await;
+    let body = serde_json::json!({"username": "hanoi", "password": "hanoi-demo",
+        "totp": app.totp_now("hanoi").await.unwrap()})
+    .to_string();
+    let (status, headers, json) = app.post("/api/v1/auth/login", &body, None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(json["scope"], "01");
     assert_eq!(json["scope_name"], "Thành phố Hà Nội");

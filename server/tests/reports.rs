@@ -31,7 +31,18 @@ async fn raw(
     req = if let Some(token) = auth.strip_prefix("Bearer ") {
         req.header(header::AUTHORIZATION, format!("Bearer {token}"))
     } else {
-        req.header(header::COOKIE, auth)
+        // Our app's scripts send the anti-forgery cookie's value back in a header.
+        match server::auth::cookie_of(
+            &[(header::COOKIE, auth.parse().unwrap())]
+                .into_iter()
+                .collect(),
+            "oversight_csrf",
+        ) {
+            Some(csrf) => req
+                .header(header::COOKIE, auth)
+                .header("x-csrf-token", csrf),
+            None => req.header(header::COOKIE, auth),
+        }
     };
     if !body.is_empty() {
         req = req.header(header::CONTENT_TYPE, "application/json");

@@ -55,6 +55,34 @@ pub fn AppShell(children: Children) -> impl IntoView {
         api::get::<domain::alerts::AlertPage>("/api/v1/alerts?state=open&limit=1")
     });
     provide_context(me);
+    // Whether the server says its database is away (checked every 15 s, and at once when the live
+    // stream drops): the screens say so until it is back.
+    let degraded = RwSignal::new(false);
+    Effect::new(move |_| {
+        let check = move || {
+            leptos::task::spawn_local(async move {
+                if let Some(h) = api::health().await {
+                    degraded.set(h.status != "ok");
+                }
+            })
+        };
+        check();
+        crate::browser::every(15_000, check);
+    });
+    Effect::new(move |_| {
+        if !live.connected.get() {
+            leptos::task::spawn_local(async move {
+                if let Some(h) = api::health().await {
+                    degraded.set(h.status != "ok");
+                }
+            });
+        }
+    });
+    let may = move |action: domain::access::Action| {
+        me.get()
+            .and_then(|r| r.ok())
+            .is_some_and(|m| domain::access::allows(m.role, action))
+    };
     let logout = move |_| {
         leptos::task::spawn_local(async move {
             let _ = api::post::<(), ()>("/api/v1/auth/logout", &()).await;
@@ -86,33 +114,29 @@ pub fn AppShell(children: Children) -> impl IntoView {
                         </Transition>
                     </a>
                     <Transition fallback=|| ()>
-                        {move || me.get().and_then(|r| r.ok())
-                            .filter(|m| matches!(m.role, domain::Role::Admin | domain::Role::Leader | domain::Role::Analyst))
-                            .map(|_| view! {
-                                <a href="/reports" class:active=move || path.get() == "/reports" data-testid="nav-reports">{t(Key::RpNav)}</a>
-                            })}
+                        {move || may(domain::access::Action::ReadReports).then(|| view! {
+                            <a href="/reports" class:active=move || path.get() == "/reports" data-testid="nav-reports">{t(Key::RpNav)}</a>
+                        })}
                     </Transition>
                     <Transition fallback=|| ()>
-                        {move || me.get().and_then(|r| r.ok())
-                            .filter(|m| matches!(m.role, domain::Role::Admin | domain::Role::DataOfficer))
-                            .map(|_| view! {
-                                <a href="/upload" class:active=move || path.get() == "/upload">{t(Key::Upload)}</a>
-                            })}
+                        {move || may(domain::access::Action::Ingest).then(|| view! {
+                            <a href="/upload" class:active=move || path.get() == "/upload">{t(Key::Upload)}</a>
+                        })}
                     </Transition>
                 </nav>
                 // An administrator's own screens, in a menu of their own: the navigation keeps
                 // to the work everyone does (and fits a tablet).
                 <Transition fallback=|| ()>
-                    {move || me.get().and_then(|r| r.ok())
-                        .filter(|m| m.role == domain::Role::Admin)
-                        .map(|_| {
-                            let here = move || matches!(path.get().as_str(), "/procedures" | "/displays");
+                    {move || may(domain::access::Action::ManageDisplays)
+                        .then(|| {
+                            let here = move || matches!(path.get().as_str(), "/procedures" | "/displays" | "/audit");
                             view! {
                                 <details class="nav-admin" data-testid="nav-admin" class:active=here>
                                     <summary>{t(Key::NavAdmin)}</summary>
                                     <div class="nav-menu">
                                         <a href="/procedures" class:active=move || path.get() == "/procedures" data-testid="nav-procedures">{t(Key::PrNav)}</a>
                                         <a href="/displays" class:active=move || path.get() == "/displays" data-testid="nav-displays">{t(Key::DpNav)}</a>
+                                        <a href="/audit" class:active=move || path.get() == "/audit" data-testid="nav-audit">{t(Key::NavAudit)}</a>
                                     </div>
                                 </details>
                             }
@@ -126,18 +150,23 @@ pub fn AppShell(children: Children) -> impl IntoView {
                         role="status" aria-label=move || text(lang.get(), if is_live() { Key::LiveOn } else { Key::LiveOff })></span>
                     <Transition fallback=|| ()>
                         {move || me.get().and_then(|r| r.ok()).map(|m| view! {
-                            <div class="user" data-testid="user">
+                            <a class="user" href="/account" data-testid="user" title=move || text(lang.get(), Key::NavAccount)
+                                class:active=move || path.get() == "/account">
+                                <span class="user-initial" aria-hidden="true">{m.username.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default()}</span>
                                 <span class="user-name">{m.username.clone()}</span>
                                 <span class="user-meta">
                                     {move || text(lang.get(), role_key(m.role))}" · "{m.scope_name.clone()}
                                 </span>
-                            </div>
+                            </a>
                         })}
                     </Transition>
                     <LanguageSwitch/>
                     <button type="button" class="btn-ghost" on:click=logout>{t(Key::Logout)}</button>
                 </div>
             </header>
+            <Show when=move || degraded.get()>
+                <div class="degraded-banner" role="alert" data-testid="degraded">{t(Key::Degraded)}</div>
+            </Show>
             <main class="content">{children()}</main>
         </div>
     }

@@ -1,7 +1,9 @@
 //! One module per page.
 
+pub mod account;
 pub mod alerts;
 pub mod analysis;
+pub mod audit;
 pub mod directives;
 pub mod display;
 pub mod displays;

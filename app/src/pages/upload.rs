@@ -246,6 +246,10 @@ async fn send(
         .map_err(|_| no_answer())?;
     xhr.set_request_header("Content-Type", format.content_type())
         .map_err(|_| no_answer())?;
+    if let Some(token) = crate::browser::csrf_token() {
+        xhr.set_request_header("X-CSRF-Token", &token)
+            .map_err(|_| no_answer())?;
+    }
     let total = bytes.len() as f64;
     sent.set(Some(Sent { loaded: 0.0, total }));
     let on_progress =

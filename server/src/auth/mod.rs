@@ -4,11 +4,30 @@
 mod caller;
 pub use caller::session_cookie;
 pub mod password;
+pub mod second_factor;
 pub mod session;
 pub mod token;
+pub mod totp;
 
 pub use caller::Caller;
 pub use password::{hash_password, verify_password};
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "oversight_session";
+
+/// The session token among a request's cookies, if any.
+pub fn session_cookie_of(headers: &axum::http::HeaderMap) -> Option<String> {
+    cookie_of(headers, SESSION_COOKIE)
+}
+
+/// A cookie's value among a request's `Cookie` headers.
+pub fn cookie_of(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| cookie::Cookie::parse(c.trim().to_string()).ok())
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_string())
+}

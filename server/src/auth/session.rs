@@ -23,6 +23,25 @@ pub fn new_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// The anti-forgery token of a session: derived from the session's secret, so it needs no storage,
+/// and readable by our own scripts (a cookie without HttpOnly), which send it back in the
+/// `X-CSRF-Token` header of every state-changing request. Another site can neither read it nor
+/// send it.
+pub fn csrf_of(session_token: &str) -> String {
+    use base64::Engine;
+    let digest = Sha256::digest(format!("csrf:{session_token}").as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..24])
+}
+
+/// Ends every session of a user (a password change, a new second factor).
+pub async fn revoke_all(conn: &mut sqlx::PgConnection, user_id: i64) -> sqlx::Result<u64> {
+    Ok(sqlx::query("DELETE FROM session WHERE user_id = $1")
+        .bind(user_id)
+        .execute(conn)
+        .await?
+        .rows_affected())
+}
+
 /// Opens a session for a user and returns its token.
 pub async fn create(pool: &PgPool, user_id: i64) -> sqlx::Result<String> {
     let token = new_token();

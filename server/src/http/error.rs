@@ -13,6 +13,9 @@ pub enum Error {
     Invalid { field: String, reason: String },
     #[error("{0}")]
     Unauthorized(String),
+    /// The login's second factor is missing or wrong: 401 naming the field `totp`.
+    #[error("{0}")]
+    SecondFactor(String),
     #[error("{0}")]
     Forbidden(String),
     #[error("{0} not found")]
@@ -53,6 +56,7 @@ impl IntoResponse for Error {
         let (status, field) = match &self {
             Error::Invalid { field, .. } => (StatusCode::BAD_REQUEST, Some(field.clone())),
             Error::Unauthorized(_) => (StatusCode::UNAUTHORIZED, None),
+            Error::SecondFactor(_) => (StatusCode::UNAUTHORIZED, Some("totp".into())),
             Error::Forbidden(_) => (StatusCode::FORBIDDEN, None),
             Error::NotFound(_) => (StatusCode::NOT_FOUND, None),
             Error::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, None),

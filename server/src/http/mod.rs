@@ -1,7 +1,9 @@
 //! The HTTP surface: the JSON API under `/api/v1`, the server-rendered app, and the static site.
 //! Each resource is a module exposing `router()`; they are merged here, in one place.
 
+mod access;
 mod alerts;
+mod audit;
 mod auth;
 mod boundaries;
 mod cases;
@@ -71,6 +73,7 @@ pub fn api_router() -> Router<ApiContext> {
         .merge(procedures::router())
         .merge(displays::router())
         .merge(reports::router())
+        .merge(audit::router())
         .merge(openapi::router())
 }
 
@@ -90,9 +93,17 @@ pub fn app_with(config: Arc<Config>, db: PgPool, events: crate::events::Hub) -> 
         quality: Arc::default(),
         events,
     };
-    let framing = site::Framing::new(&ctx.config.frame_ancestors);
+    let framing = site::Framing::new(&ctx.config.frame_ancestors, ctx.config.tls.is_some());
     site::router(ctx.clone())
-        .nest("/api/v1", api_router().fallback(api_not_found))
+        .nest(
+            "/api/v1",
+            api_router()
+                .route_layer(axum::middleware::from_fn_with_state(
+                    ctx.clone(),
+                    access::guard,
+                ))
+                .fallback(api_not_found),
+        )
         // The same answer at `/health`, for load balancers.
         .merge(health::router())
         .layer(tower_http::compression::CompressionLayer::new())

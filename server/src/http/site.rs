@@ -98,51 +98,58 @@ fn url_encode(s: &str) -> String {
 /// The wall display's page: the one page that allow-listed origins may frame.
 pub const DISPLAY_PAGE: &str = "/display";
 
-/// The Content-Security-Policy of our pages, up to `frame-ancestors`.
-const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'unsafe-inline'; \
-     style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; \
-     connect-src 'self'; worker-src 'self' blob:; base-uri 'self'; form-action 'self'";
+/// The Content-Security-Policy of our pages, up to `frame-ancestors`: nothing from outside our
+/// server; scripts only from our files, plus the inline ones that carry this response's nonce
+/// (Leptos' hydration scripts); WebAssembly allowed by name; no `unsafe-inline` for scripts.
+/// Styles keep `unsafe-inline` (MapLibre and our components set `style` attributes).
+fn csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; \
+         connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; \
+         form-action 'self'"
+    )
+}
 
 /// Who may frame what: nobody frames anything, but the origins of `OVERSIGHT_FRAME_ANCESTORS`
 /// may frame the wall display (the video-conference room's system embeds it).
 #[derive(Clone)]
 pub struct Framing {
-    /// The full policy for every page but the display.
-    closed: HeaderValue,
-    /// The display's policy.
-    display: HeaderValue,
+    /// The wall's `frame-ancestors` sources (`'none'` when nobody may frame it).
+    display: String,
     /// Whether the display may be framed at all (then it carries no X-Frame-Options).
     display_open: bool,
+    /// `Strict-Transport-Security`, when the server speaks TLS itself.
+    hsts: bool,
 }
 
 impl Framing {
     /// From origins already checked by [`crate::config::parse_frame_ancestors`].
-    pub fn new(origins: &[String]) -> Framing {
-        let closed = format!("{CSP}; frame-ancestors 'none'");
-        let display = if origins.is_empty() {
-            closed.clone()
-        } else {
-            format!("{CSP}; frame-ancestors {}", origins.join(" "))
-        };
+    pub fn new(origins: &[String], hsts: bool) -> Framing {
         Framing {
-            closed: HeaderValue::from_str(&closed)
-                .unwrap_or(HeaderValue::from_static("frame-ancestors 'none'")),
-            // Checked origins are plain ASCII; should one not be, nobody frames the wall.
-            display: HeaderValue::from_str(&display)
-                .unwrap_or_else(|_| HeaderValue::from_static("frame-ancestors 'none'")),
+            display: if origins.is_empty() {
+                "'none'".into()
+            } else {
+                origins.join(" ")
+            },
             display_open: !origins.is_empty(),
+            hsts,
         }
     }
 }
 
-/// Headers every answer carries: no sniffing, no referrer leaks, no framing by others, and a
-/// Content-Security-Policy that loads nothing from outside our server.
+/// Headers every answer carries: no sniffing, no referrer leaks, no framing by others, a
+/// Content-Security-Policy with a fresh nonce that loads nothing from outside our server, and
+/// HSTS over TLS.
 pub async fn security_headers(
     State(framing): State<Framing>,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
     let display = req.uri().path() == DISPLAY_PAGE;
+    let nonce = leptos::nonce::Nonce::new();
+    let policy = csp(&nonce);
+    req.extensions_mut().insert(nonce);
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(
@@ -153,13 +160,23 @@ pub async fn security_headers(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    if display {
-        h.insert(header::CONTENT_SECURITY_POLICY, framing.display.clone());
-        if !framing.display_open {
-            h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-        }
+    if framing.hsts {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    let ancestors = if display {
+        framing.display.as_str()
     } else {
-        h.insert(header::CONTENT_SECURITY_POLICY, framing.closed.clone());
+        "'none'"
+    };
+    // Our policy is plain ASCII; should it not be, nothing may run (`default-src 'none'`).
+    let value = HeaderValue::from_str(&format!("{policy}; frame-ancestors {ancestors}")).unwrap_or(
+        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+    );
+    h.insert(header::CONTENT_SECURITY_POLICY, value);
+    if !display || !framing.display_open {
         h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
     res

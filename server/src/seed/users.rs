@@ -13,6 +13,13 @@ pub const DEMO_USERS: &[(&str, &str, &str, &str)] = &[
     ("dulieu", "dulieu-demo", "data_officer", "01"),
 ];
 
+/// The demo secret of an account whose role needs a second factor ([`crate::auth::totp::demo_secret`]).
+fn demo_totp(username: &str, role: &str) -> Option<String> {
+    let role: domain::Role = role.parse().ok()?;
+    role.needs_second_factor()
+        .then(|| crate::auth::totp::secret_text(&crate::auth::totp::demo_secret(username)))
+}
+
 /// Hashes the demo users' passwords (slow: argon2id), off the async runtime's threads.
 pub async fn hash_all() -> anyhow::Result<Vec<String>> {
     tokio::task::spawn_blocking(|| {
@@ -38,13 +45,15 @@ pub async fn insert(conn: &mut PgConnection, hashes: &[String]) -> anyhow::Resul
     let mut created = 0;
     for ((username, _, role, scope), hash) in DEMO_USERS.iter().zip(hashes) {
         let done = sqlx::query(
-            "INSERT INTO app_user (username, password_hash, role, scope, demo) VALUES ($1, $2, $3, $4, true) \
+            "INSERT INTO app_user (username, password_hash, role, scope, demo, totp_secret, totp_enrolled_at)
+             VALUES ($1, $2, $3, $4, true, $5, CASE WHEN $5 IS NULL THEN NULL ELSE now() END)
              ON CONFLICT (username) DO NOTHING",
         )
         .bind(username)
         .bind(hash)
         .bind(role)
         .bind(scope)
+        .bind(demo_totp(username, role))
         .execute(&mut *conn)
         .await
         .with_context(|| format!("creating the demo user {username}"))?;

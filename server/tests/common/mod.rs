@@ -31,13 +31,31 @@ impl TestApp {
             ingest_max_bytes: server::ingest::DEFAULT_MAX_BYTES,
             // The room's system of the tests (tests/displays.rs checks the framing headers).
             frame_ancestors: vec!["https://room.example.gov".into()],
+            tls: None,
         });
         let router = server::http::app(config, db.pool.clone());
         TestApp { db, router }
     }
 
     /// Sends a request; returns the status, the headers and the body as JSON (or a string).
+    /// A state-changing request with the anti-forgery cookie carries its header, as our app's
+    /// scripts send it (tests/security.rs sends requests without it).
     pub async fn send(
+        &self,
+        mut req: Request<Body>,
+    ) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
+        if req.method() != axum::http::Method::GET
+            && !req.headers().contains_key("x-csrf-token")
+            && let Some(csrf) = server::auth::cookie_of(req.headers(), "oversight_csrf")
+        {
+            req.headers_mut()
+                .insert("x-csrf-token", csrf.parse().unwrap());
+        }
+        self.send_raw(req).await
+    }
+
+    /// Sends a request as it is.
+    pub async fn send_raw(
         &self,
         req: Request<Body>,
     ) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
@@ -75,15 +93,54 @@ impl TestApp {
             .await
     }
 
-    /// Logs in and returns the `Cookie` header value of the session.
+    /// Logs in (with the demo second factor when the account has one) and returns the `Cookie`
+    /// header value: the session and its anti-forgery cookie.
     pub async fn login(&self, username: &str, password: &str) -> String {
-        let body = serde_json::json!({"username": username, "password": password}).to_string();
+        let body = serde_json::json!({
+            "username": username,
+            "password": password,
+            "totp": self.totp_now(username).await,
+        })
+        .to_string();
         let (status, headers, json) = self.post("/api/v1/auth/login", &body, None).await;
         assert_eq!(status, StatusCode::OK, "login of {username}: {json}");
-        let set = headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
-        set.split(';').next().unwrap().to_string()
+        cookies_of(&headers)
+    }
+
+    /// The current code of a demo account's authenticator app, if it has one. Forgets the step last
+    /// used, so that a test may log the same person in several times within 30 seconds (the replay
+    /// refusal itself is tested in tests/second_factor.rs).
+    pub async fn totp_now(&self, username: &str) -> Option<String> {
+        let has: Option<bool> = sqlx::query_scalar(
+            "UPDATE app_user SET totp_last_step = NULL WHERE username = $1
+             RETURNING totp_secret IS NOT NULL",
+        )
+        .bind(username)
+        .fetch_optional(&self.db.pool)
+        .await
+        .unwrap();
+        has.unwrap_or(false).then(|| demo_code(username, 0))
     }
 }
+
+/// The demo account's code `offset` steps from now.
+pub fn demo_code(username: &str, offset: i64) -> String {
+    use server::auth::totp;
+    let step = totp::step_of(chrono::Utc::now().timestamp()) + offset;
+    format!("{:06}", totp::code_at(&totp::demo_secret(username), step))
+}
+
+/// The `Cookie` header value a browser would send after these `Set-Cookie` headers.
+pub fn cookies_of(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.split(';').next())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl TestApp {}
 
 impl TestApp {
     /// `GET path` with a bearer token; the status and the JSON answer.
