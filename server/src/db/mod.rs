@@ -2,6 +2,7 @@
 //! fresh database with the demo data.
 
 pub mod cluster;
+pub mod scoped;
 
 use crate::config::Config;
 use sqlx::PgPool;
