@@ -318,7 +318,12 @@ async fn seed(
     Ok(())
 }
 
+/// How long a stopping server waits for its open requests (an ingest batch finishing) before it
+/// ends anyway. A batch cut off then is rolled back whole and was never answered 2xx.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
+
 async fn serve(config: Arc<Config>, pool: sqlx::PgPool) -> anyhow::Result<()> {
+    use std::future::IntoFuture;
     server::quality::spawn_watch(pool.clone());
     server::rollup::spawn_compactor(pool.clone());
     let hub = server::events::Hub::new(pool.clone());
@@ -329,13 +334,30 @@ async fn serve(config: Arc<Config>, pool: sqlx::PgPool) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", config.addr))?;
     tracing::info!("Oversight is serving on http://{}", config.addr);
-    axum::serve(listener, app)
+    let stopping = Arc::new(tokio::sync::Notify::new());
+    let signalled = stopping.clone();
+    // At the signal the server stops accepting, answers what it has accepted (a batch being
+    // written is committed before its 2xx is sent) and then ends; the database is closed after.
+    let serving = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown_signal().await;
+            tracing::info!("stopping: finishing the open requests");
             // Open event streams end, so that the open requests can finish.
             hub.close();
+            signalled.notify_one();
         })
-        .await?;
+        .into_future();
+    let overdue = async {
+        stopping.notified().await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        served = serving => served?,
+        () = overdue => tracing::warn!(
+            "open requests did not finish within {} s; stopping without them",
+            SHUTDOWN_GRACE.as_secs()
+        ),
+    }
     tracing::info!("stopped");
     Ok(())
 }

@@ -423,8 +423,12 @@ pub async fn watch(pool: &PgPool) -> Result<Watched, Error> {
 pub fn spawn_watch(pool: PgPool) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(WATCH_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
+            if pool.is_closed() {
+                return;
+            }
             match watch(&pool).await {
                 Ok(w) if !w.resolved.is_empty() => {
                     tracing::info!(resolved = ?w.resolved, alerting = w.alerting.len(), "sources watched")
