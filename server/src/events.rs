@@ -121,8 +121,12 @@ impl Hub {
     }
 }
 
-/// Forwards notifications to the subscribers until the process ends. A lost connection is
-/// reconnected; what was missed meanwhile is unknown, so every stream is told to resync.
+/// The longest wait between two attempts to listen again after the connection was lost.
+const RECONNECT_AT_MOST: Duration = Duration::from_secs(5);
+
+/// Forwards notifications to the subscribers until the process ends. A lost connection is made
+/// again, however long the database stays away; what was missed meanwhile is unknown, so every
+/// stream is told to resync once it listens again.
 async fn listen(
     pool: PgPool,
     mut listener: sqlx::postgres::PgListener,
@@ -136,29 +140,56 @@ async fn listen(
                 }
                 Err(e) => tracing::warn!(error = %e, "an event that is not one was ignored"),
             },
-            // The connection was lost and will be made again at the next call.
+            // The connection was lost and sqlx made it again at once.
             Ok(None) => {
-                tracing::warn!("the event listener lost its connection; reconnecting");
-                let _ = tx.send(Arc::new(Event::new("resync", "", serde_json::json!({}))));
+                tracing::warn!("the event listener lost its connection and listens again");
+                let _ = tx.send(Arc::new(resync()));
             }
             // The server is stopping.
             Err(_) if pool.is_closed() => return,
+            // The connection was lost and could not be made again (the database is away): a new
+            // listener, once the database answers. (The old one is dropped: after a failed
+            // reconnection it would listen again silently, with no resync.)
             Err(e) => {
-                tracing::warn!(error = %e, "the event listener failed; retrying in 1 s");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                match sqlx::postgres::PgListener::connect_with(&pool).await {
-                    Ok(mut l) => {
-                        if l.listen(CHANNEL).await.is_ok() {
-                            listener = l;
-                            let _ =
-                                tx.send(Arc::new(Event::new("resync", "", serde_json::json!({}))));
-                        }
+                tracing::warn!(error = %e, "the event listener lost the database; listening again when it returns");
+                match listen_again(&pool).await {
+                    Some(l) => {
+                        listener = l;
+                        tracing::info!("the event listener listens again");
+                        let _ = tx.send(Arc::new(resync()));
                     }
-                    Err(e) => tracing::warn!(error = %e, "the event listener cannot reconnect"),
+                    None => return,
                 }
             }
         }
     }
+}
+
+/// A new listener on [`CHANNEL`], tried with a growing pause (up to [`RECONNECT_AT_MOST`]) until
+/// the database answers; `None` when the pool closes (the server is stopping).
+async fn listen_again(pool: &PgPool) -> Option<sqlx::postgres::PgListener> {
+    let mut pause = Duration::from_millis(250);
+    loop {
+        tokio::time::sleep(pause).await;
+        if pool.is_closed() {
+            return None;
+        }
+        let attempt = async {
+            let mut l = sqlx::postgres::PgListener::connect_with(pool).await?;
+            l.listen(CHANNEL).await?;
+            Ok::<_, sqlx::Error>(l)
+        };
+        match attempt.await {
+            Ok(l) => return Some(l),
+            Err(e) => tracing::debug!(error = %e, "the event listener cannot listen yet"),
+        }
+        pause = (pause * 2).min(RECONNECT_AT_MOST);
+    }
+}
+
+/// What a stream is told when events may have been missed: fetch everything again.
+fn resync() -> Event {
+    Event::new("resync", "", serde_json::json!({}))
 }
 
 #[cfg(test)]

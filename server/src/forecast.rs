@@ -9,7 +9,6 @@ use crate::http::Error;
 use crate::rollup::{self, MONTH_DEPTH};
 use chrono::{Datelike, NaiveDate};
 use domain::forecast::{Forecast, Months, forecast};
-use sqlx::PgPool;
 use std::collections::HashMap;
 
 /// The past years a forecast rests on (and is backtested on).
@@ -36,8 +35,8 @@ type YearSeries = [Months; 3];
 
 /// The forecasts of `lines` made on `today`, in their order (none where no past year had events
 /// or the measure is unknown), from one query on the month rollup.
-pub async fn of_lines(
-    db: &PgPool,
+pub async fn of_lines<'e>(
+    db: impl sqlx::PgExecutor<'e>,
     lines: &[Line],
     today: NaiveDate,
 ) -> Result<Vec<Option<Forecast>>, Error> {
@@ -134,13 +133,13 @@ pub struct UnitForecast {
 /// all-sector target for (its own events, no chance of meeting). Empty for a unit below the
 /// communes (no month rollup). The caller checks the scope (`Scope::unit_within`).
 pub async fn for_unit(
-    db: &PgPool,
+    db: &mut sqlx::PgConnection,
     code: &str,
     today: NaiveDate,
 ) -> Result<Vec<UnitForecast>, Error> {
     let path: Option<String> = sqlx::query_scalar("SELECT path::text FROM unit WHERE code = $1")
         .bind(code)
-        .fetch_optional(db)
+        .fetch_optional(&mut *db)
         .await?;
     let Some(path) = path else {
         return Err(Error::invalid("unit", "no such unit"));
@@ -154,7 +153,7 @@ pub async fn for_unit(
     )
     .bind(code)
     .bind(today.year() as i16)
-    .fetch_all(db)
+    .fetch_all(&mut *db)
     .await?;
     let mut wanted: Vec<(String, Option<String>, Option<i64>)> = targets
         .into_iter()
@@ -175,7 +174,7 @@ pub async fn for_unit(
             planned: *planned,
         })
         .collect();
-    let forecasts = of_lines(db, &lines, today).await?;
+    let forecasts = of_lines(&mut *db, &lines, today).await?;
     Ok(wanted
         .into_iter()
         .zip(forecasts)

@@ -359,6 +359,10 @@ async fn seed(
     Ok(())
 }
 
+/// How long a stopping server waits for its open requests (an ingest batch finishing) before it
+/// ends anyway. A batch cut off then is rolled back whole and was never answered 2xx.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
+
 async fn serve(config: Arc<Config>, pool: sqlx::PgPool) -> anyhow::Result<()> {
     server::quality::spawn_watch(pool.clone());
     server::rollup::spawn_compactor(pool.clone());
@@ -369,20 +373,40 @@ async fn serve(config: Arc<Config>, pool: sqlx::PgPool) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("listening on {}", config.addr))?;
+    let stopping = Arc::new(tokio::sync::Notify::new());
+    let signalled = stopping.clone();
+    // At the signal the server stops accepting, answers what it has accepted (a batch being
+    // written is committed before its 2xx is sent) and then ends; the database is closed after.
     let stop = async move {
         shutdown_signal().await;
+        tracing::info!("stopping: finishing the open requests");
         // Open event streams end, so that the open requests can finish.
         hub.close();
+        signalled.notify_one();
     };
-    if let Some(files) = &config.tls {
-        let acceptor = server::tls::acceptor(files)?;
-        tracing::info!("Oversight is serving on https://{}", config.addr);
-        server::tls::serve(listener, app, acceptor, stop).await?;
-    } else {
-        tracing::info!("Oversight is serving on http://{}", config.addr);
-        axum::serve(listener, app)
-            .with_graceful_shutdown(stop)
-            .await?;
+    let serving = async move {
+        if let Some(files) = &config.tls {
+            let acceptor = server::tls::acceptor(files)?;
+            tracing::info!("Oversight is serving on https://{}", config.addr);
+            server::tls::serve(listener, app, acceptor, stop).await
+        } else {
+            tracing::info!("Oversight is serving on http://{}", config.addr);
+            axum::serve(listener, app)
+                .with_graceful_shutdown(stop)
+                .await
+                .map_err(anyhow::Error::from)
+        }
+    };
+    let overdue = async {
+        stopping.notified().await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        served = serving => served?,
+        () = overdue => tracing::warn!(
+            "open requests did not finish within {} s; stopping without them",
+            SHUTDOWN_GRACE.as_secs()
+        ),
     }
     tracing::info!("stopped");
     Ok(())

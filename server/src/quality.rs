@@ -7,7 +7,7 @@ use crate::http::Error;
 use crate::scope::ScopedUnit;
 use domain::api::{SourcePage, SourceRecord, UnitQuality};
 use domain::quality::{QualityCounts, SourceState, freshness};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -153,7 +153,10 @@ impl SourceRow {
 }
 
 /// The sources owned within `path`, with their last week's and month's batches.
-async fn source_rows(pool: &PgPool, path: &str) -> Result<Vec<SourceRow>, Error> {
+async fn source_rows<'e>(
+    db: impl sqlx::PgExecutor<'e>,
+    path: &str,
+) -> Result<Vec<SourceRow>, Error> {
     type Row = (
         String,
         String,
@@ -194,7 +197,7 @@ async fn source_rows(pool: &PgPool, path: &str) -> Result<Vec<SourceRow>, Error>
          ORDER BY s.code",
     )
     .bind(path)
-    .fetch_all(pool)
+    .fetch_all(db)
     .await?;
     Ok(rows
         .into_iter()
@@ -233,21 +236,24 @@ fn counts_of(s: &SourceRow, cases: &CaseCounts) -> QualityCounts {
     }
 }
 
-async fn now_text(pool: &PgPool) -> Result<String, Error> {
+async fn now_text<'e>(db: impl sqlx::PgExecutor<'e>) -> Result<String, Error> {
     Ok(sqlx::query_scalar(
         "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
     )
-    .fetch_one(pool)
+    .fetch_one(db)
     .await?)
 }
 
-/// The registry: the sources owned within the unit, their state and quality.
+/// The registry: the sources owned within the unit, their state and quality. The sources are
+/// read through `read` (a caller's scoped read); the case counts are measured on `pool` and kept
+/// for everyone by path (they are aggregates, and only the sources read are shown with them).
 pub async fn sources(
     pool: &PgPool,
+    read: &mut PgConnection,
     cache: &QualityCache,
     within: &ScopedUnit,
 ) -> Result<SourcePage, Error> {
-    let rows = source_rows(pool, &within.path).await?;
+    let rows = source_rows(&mut *read, &within.path).await?;
     // A source's cases may lie outside its owner's subtree only for the centre's sources, which
     // only the centre's users see; their counts are measured over the whole country.
     let cases = cache.case_counts(pool, "VN").await?;
@@ -278,18 +284,20 @@ pub async fn sources(
         })
         .collect();
     Ok(SourcePage {
-        as_of: now_text(pool).await?,
+        as_of: now_text(read).await?,
         sources,
     })
 }
 
-/// A unit's quality: the cases within it (whatever their source) and the sources it owns.
+/// A unit's quality: the cases within it (whatever their source) and the sources it owns (read
+/// as in [`sources`]).
 pub async fn unit(
     pool: &PgPool,
+    read: &mut PgConnection,
     cache: &QualityCache,
     unit: &ScopedUnit,
 ) -> Result<UnitQuality, Error> {
-    let rows = source_rows(pool, &unit.path).await?;
+    let rows = source_rows(&mut *read, &unit.path).await?;
     let cases = cache.case_counts(pool, &unit.path).await?;
     let mut total = CaseCounts::default();
     for c in cases.values() {
@@ -315,7 +323,7 @@ pub async fn unit(
     Ok(UnitQuality {
         unit: unit.code.clone(),
         name: unit.name.clone(),
-        as_of: now_text(pool).await?,
+        as_of: now_text(read).await?,
         quality,
         scores: quality.scores(),
         sources_by_state: by_state,
@@ -415,8 +423,12 @@ pub async fn watch(pool: &PgPool) -> Result<Watched, Error> {
 pub fn spawn_watch(pool: PgPool) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(WATCH_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
+            if pool.is_closed() {
+                return;
+            }
             match watch(&pool).await {
                 Ok(w) if !w.resolved.is_empty() => {
                     tracing::info!(resolved = ?w.resolved, alerting = w.alerting.len(), "sources watched")

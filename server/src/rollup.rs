@@ -29,14 +29,31 @@ pub async fn compact(pool: &PgPool) -> Result<i64, sqlx::Error> {
         .await
 }
 
-/// Runs [`compact`] every [`COMPACT_EVERY`] until the process ends.
+/// Runs [`compact`] every [`COMPACT_EVERY`] until the process ends. While the database is away
+/// each try fails (after the pool's acquire timeout); the first failure and the recovery are
+/// logged, not every try, and the deltas written before are folded at the first try after.
 pub fn spawn_compactor(pool: PgPool) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(COMPACT_EVERY);
+        // A try that outlasted the period waits a whole period, not none.
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut failing = false;
         loop {
             tick.tick().await;
-            if let Err(e) = compact(&pool).await {
-                tracing::warn!("folding the rollup deltas failed: {e}");
+            match compact(&pool).await {
+                Ok(_) if failing => {
+                    tracing::info!("folding the rollup deltas works again");
+                    failing = false;
+                }
+                Ok(_) => {}
+                Err(e) if !failing => {
+                    tracing::warn!("folding the rollup deltas failed: {e}");
+                    failing = true;
+                }
+                Err(_) => {}
+            }
+            if pool.is_closed() {
+                return;
             }
         }
     });

@@ -2,7 +2,12 @@
 //! subtree. Every fact row carries the ltree `path` of its unit; a query is limited to the scope by
 //! binding [`Scope::path`] as `path <@ $n::ltree`. Handlers get a [`Scope`] only through
 //! [`crate::auth::Caller`], and resolve any unit the client names through [`Scope::unit_within`].
+//!
+//! That is the first wall. The second is PostgreSQL's row-level security: handlers read people's
+//! data through [`Scope::read`], a transaction in which the database itself shows only the rows
+//! within the scope ([`crate::db::scoped`], migration 0011), whatever the query's own filter says.
 
+use crate::db::scoped::{self, ScopedRead};
 use crate::http::Error;
 use domain::UnitLevel;
 use sqlx::PgPool;
@@ -27,6 +32,14 @@ pub struct ScopedUnit {
     pub level: UnitLevel,
 }
 
+impl ScopedUnit {
+    /// A read through both walls limited to this unit's subtree (for work done for a unit rather
+    /// than for a caller: a scheduled report).
+    pub async fn read(&self, pool: &PgPool) -> Result<ScopedRead, Error> {
+        Ok(scoped::begin(pool, &self.path).await?)
+    }
+}
+
 impl Scope {
     /// The scope of unit `code`.
     pub async fn of_unit(pool: &PgPool, code: &str) -> Result<Scope, Error> {
@@ -44,6 +57,12 @@ impl Scope {
     /// The ltree path to bind as `path <@ $n::ltree`.
     pub fn path(&self) -> &str {
         &self.path
+    }
+
+    /// A read through both walls: a transaction in which PostgreSQL shows only the rows within
+    /// this scope. Keep the queries' own `path <@` filters; [`scoped::finish`] it when done.
+    pub async fn read(&self, pool: &PgPool) -> Result<ScopedRead, Error> {
+        Ok(scoped::begin(pool, &self.path).await?)
     }
 
     /// The scope unit itself.

@@ -163,7 +163,7 @@ async fn a_communes_known_history_gives_the_domains_forecast_and_a_hand_computed
     assert_eq!(b.coverage, Some(if inside { 1.0 } else { 0.0 }));
 
     // The report's entry point gives the same forecast.
-    let for_unit = server::forecast::for_unit(pool, &commune, today)
+    let for_unit = server::forecast::for_unit(&mut pool.acquire().await.unwrap(), &commune, today)
         .await
         .unwrap();
     let inspections = for_unit

@@ -191,13 +191,23 @@ impl Cluster {
 
     /// Stops the cluster (fast shutdown: sessions are ended, committed data is safe).
     pub fn stop(&self) -> anyhow::Result<()> {
+        self.stop_in("fast")
+    }
+
+    /// Stops the cluster at once, as a crash would: no checkpoint, sessions cut; what was
+    /// committed durably is recovered at the next start (the outage tests use it).
+    pub fn stop_immediately(&self) -> anyhow::Result<()> {
+        self.stop_in("immediate")
+    }
+
+    fn stop_in(&self, mode: &str) -> anyhow::Result<()> {
         let out = self.run(
             "pg_ctl",
             &[
                 "-D",
                 &self.pgdata().to_string_lossy(),
                 "-m",
-                "fast",
+                mode,
                 "-w",
                 "stop",
             ],

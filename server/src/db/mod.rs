@@ -2,6 +2,7 @@
 //! fresh database with the demo data.
 
 pub mod cluster;
+pub mod scoped;
 
 use crate::config::Config;
 use sqlx::PgPool;
@@ -50,11 +51,18 @@ impl Database {
     }
 }
 
+/// How long a request waits for a connection (a new one included) before it answers 503: while
+/// PostgreSQL is down every request waits this long, so it is short.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
 /// A pool on `url` with short timeouts, so a lost database answers quickly instead of hanging.
+/// Each connection is checked before it is handed out, so the connections of a database that went
+/// away are replaced by new ones when it returns, without a restart.
 pub async fn connect(url: &str, max: u32) -> anyhow::Result<PgPool> {
     Ok(PgPoolOptions::new()
         .max_connections(max)
-        .acquire_timeout(Duration::from_secs(5))
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .test_before_acquire(true)
         .connect(url)
         .await?)
 }

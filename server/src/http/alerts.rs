@@ -5,6 +5,7 @@
 use super::{ApiContext, Error, Query};
 use crate::audit;
 use crate::auth::Caller;
+use crate::db::scoped;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -12,7 +13,6 @@ use domain::AlertState;
 use domain::alerts::{
     AlertAction, AlertActionRequest, AlertDetail, AlertEvent, AlertPage, AlertRecord, after,
 };
-use sqlx::PgPool;
 
 pub fn router() -> Router<ApiContext> {
     Router::new()
@@ -145,6 +145,7 @@ pub async fn alerts(
         AND ($2::text IS NULL OR ($2 = 'open' AND a.state <> 'resolved') OR a.state = $2)
         AND ($3::text IS NULL OR a.severity = $3)
         AND ($6::text IS NULL OR a.kind = $6)";
+    let mut tx = caller.scope.read(&ctx.db).await?;
     let rows: Vec<RecordRow> = sqlx::query_as(&format!(
         "{RECORD} WHERE {FILTER}
          ORDER BY a.state = 'resolved', array_position(ARRAY['critical', 'warning', 'info'], a.severity),
@@ -157,7 +158,7 @@ pub async fn alerts(
     .bind(limit)
     .bind(offset)
     .bind(&kind)
-    .fetch_all(&ctx.db)
+    .fetch_all(&mut *tx)
     .await?;
     let total: i64 = sqlx::query_scalar(&format!(
         "SELECT count(*) FROM alert a WHERE {FILTER} AND $4::bigint IS NOT NULL AND $5::bigint IS NOT NULL"
@@ -168,14 +169,15 @@ pub async fn alerts(
         .bind(limit)
         .bind(offset)
         .bind(&kind)
-        .fetch_one(&ctx.db)
+        .fetch_one(&mut *tx)
         .await?;
     let open: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM alert WHERE path <@ $1::ltree AND state <> 'resolved'",
     )
     .bind(caller.scope.path())
-    .fetch_one(&ctx.db)
+    .fetch_one(&mut *tx)
     .await?;
+    scoped::finish(tx).await?;
     Ok(Json(AlertPage {
         total,
         open,
@@ -183,26 +185,30 @@ pub async fn alerts(
     }))
 }
 
-/// An alert within the caller's scope (outside it, as if it did not exist).
-async fn load(db: &PgPool, caller: &Caller, id: i64) -> Result<AlertDetail, Error> {
+/// An alert within the caller's scope (outside it, as if it did not exist), read through both
+/// walls.
+async fn load(ctx: &ApiContext, caller: &Caller, id: i64) -> Result<AlertDetail, Error> {
+    let mut tx = caller.scope.read(&ctx.db).await?;
+    let db = &mut *tx;
     let row: Option<RecordRow> =
         sqlx::query_as(&format!("{RECORD} WHERE a.id = $1 AND a.path <@ $2::ltree"))
             .bind(id)
             .bind(caller.scope.path())
-            .fetch_optional(db)
+            .fetch_optional(&mut *db)
             .await?;
     let alert = record(row.ok_or(Error::NotFound("alert"))?);
     let detail: Option<serde_json::Value> =
         sqlx::query_scalar("SELECT detail FROM alert WHERE id = $1")
             .bind(id)
-            .fetch_one(db)
+            .fetch_one(&mut *db)
             .await?;
     let events: Vec<(chrono::DateTime<chrono::Utc>, String, String, String)> = sqlx::query_as(
         "SELECT at, actor, action, comment FROM alert_event WHERE alert = $1 ORDER BY at, id",
     )
     .bind(id)
-    .fetch_all(db)
+    .fetch_all(&mut *db)
     .await?;
+    scoped::finish(tx).await?;
     Ok(AlertDetail {
         alert,
         events: events
@@ -227,7 +233,7 @@ pub async fn alert(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<AlertDetail>, Error> {
-    Ok(Json(load(&ctx.db, &caller, id).await?))
+    Ok(Json(load(&ctx, &caller, id).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/alerts/{id}/actions", tag = "alerts",
@@ -429,5 +435,5 @@ async fn work(
                            "owner": new_owner}),
     )
     .await?;
-    Ok(Json(load(&ctx.db, caller, id).await?))
+    Ok(Json(load(ctx, caller, id).await?))
 }

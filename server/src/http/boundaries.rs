@@ -52,6 +52,7 @@ pub async fn boundaries(
         .unit_within(&ctx.db, "within", q.within.as_deref())
         .await?;
     // The coarsest stored level at or below the one asked for (communes may lack lod 2).
+    let mut tx = caller.scope.read(&ctx.db).await?;
     let body: String = sqlx::query_scalar(
         "SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(
                     json_build_object('type', 'Feature', 'id', u.code,
@@ -66,8 +67,9 @@ pub async fn boundaries(
     .bind(&within.path)
     .bind(level)
     .bind(lod)
-    .fetch_one(&ctx.db)
+    .fetch_one(&mut *tx)
     .await?;
+    crate::db::scoped::finish(tx).await?;
     Ok((
         [
             (CONTENT_TYPE, "application/geo+json"),

@@ -5,6 +5,7 @@
 use super::{ApiContext, Error, Query, date};
 use crate::audit;
 use crate::auth::Caller;
+use crate::db::scoped;
 use anyhow::anyhow;
 use axum::extract::State;
 use axum::routing::get;
@@ -282,6 +283,8 @@ pub async fn cases(
         .scope
         .unit_within(&ctx.db, "unit", q.unit.as_deref())
         .await?;
+    // Whether the code exists is a check of the input, not data: any source may have sent cases
+    // about the caller's units, so it is asked of the whole registry (on the pool).
     if let Some(code) = &filter.source {
         let known: bool =
             sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM data_source WHERE code = $1)")
@@ -295,7 +298,9 @@ pub async fn cases(
             ));
         }
     }
-    let page = page_of(&ctx.db, &unit.path, &filter).await?;
+    let mut tx = caller.scope.read(&ctx.db).await?;
+    let page = page_of(&mut tx, &unit.path, &filter).await?;
+    scoped::finish(tx).await?;
     let mut detail = serde_json::to_value(&q).map_err(|e| Error::Internal(e.into()))?;
     if let Some(fields) = detail.as_object_mut() {
         fields.retain(|_, v| !v.is_null());
@@ -306,12 +311,12 @@ pub async fn cases(
 }
 
 /// The page of records under the unit at `path` (already checked against the scope), counted
-/// and read in one snapshot.
-async fn page_of(db: &sqlx::PgPool, path: &str, f: &CaseFilter) -> Result<CasePage, Error> {
-    let mut tx = db.begin().await?;
-    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        .execute(&mut *tx)
-        .await?;
+/// and read in one snapshot (a scoped read is one).
+async fn page_of(
+    tx: &mut sqlx::PgConnection,
+    path: &str,
+    f: &CaseFilter,
+) -> Result<CasePage, Error> {
     let (total, rows) = match &f.area {
         None => {
             let mut count = QueryBuilder::new("SELECT count(*) FROM cases WHERE ");
@@ -370,7 +375,6 @@ async fn page_of(db: &sqlx::PgPool, path: &str, f: &CaseFilter) -> Result<CasePa
             (total, rows)
         }
     };
-    tx.commit().await?;
     Ok(CasePage {
         total,
         page: f.page,
@@ -635,6 +639,7 @@ pub async fn case_history(
         serde_json::Value,
     );
     let rfc3339 = "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'";
+    let mut tx = caller.scope.read(&ctx.db).await?;
     let current: Option<Current> = sqlx::query_as(&format!(
         "SELECT source, external_id, to_char(created_at AT TIME ZONE 'UTC', {rfc3339}), \
          to_char(updated_at AT TIME ZONE 'UTC', {rfc3339}), written_by, batch, case_fields(c) \
@@ -642,7 +647,7 @@ pub async fn case_history(
     ))
     .bind(id)
     .bind(caller.scope.path())
-    .fetch_optional(&ctx.db)
+    .fetch_optional(&mut *tx)
     .await?;
     let Some((source, external_id, created_at, updated_at, written_by, batch, fields)) = current
     else {
@@ -653,8 +658,9 @@ pub async fn case_history(
          FROM case_version WHERE case_id = $1 ORDER BY id"
     ))
     .bind(id)
-    .fetch_all(&ctx.db)
+    .fetch_all(&mut *tx)
     .await?;
+    scoped::finish(tx).await?;
     let all = earlier
         .into_iter()
         .map(|(at, by, batch, fields)| (at, by, batch, fields, false))

@@ -4,6 +4,7 @@
 
 use super::{ApiContext, Error, Query};
 use crate::auth::Caller;
+use crate::db::scoped;
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -13,7 +14,7 @@ use domain::api::{
     DirectiveDetail, DirectiveList, DirectiveSummary, LevelTasks, TaskRecord, TaskReport, UnitTasks,
 };
 use domain::directives::{TaskCounts, TaskState, expected_progress};
-use sqlx::PgPool;
+use sqlx::PgConnection;
 use std::collections::{BTreeMap, HashMap};
 
 pub fn router() -> Router<ApiContext> {
@@ -51,16 +52,16 @@ impl TaskRow {
     }
 }
 
-pub(crate) async fn today(pool: &PgPool) -> Result<NaiveDate, Error> {
+pub(crate) async fn today(db: &mut PgConnection) -> Result<NaiveDate, Error> {
     Ok(sqlx::query_scalar("SELECT current_date")
-        .fetch_one(pool)
+        .fetch_one(db)
         .await?)
 }
 
 /// The tasks within `path` (of one directive, or all; of the units at one depth of the tree,
 /// `nlevel` of their path, or at any).
 pub(crate) async fn tasks(
-    pool: &PgPool,
+    db: &mut PgConnection,
     path: &str,
     directive: Option<&str>,
     depth: Option<usize>,
@@ -96,7 +97,7 @@ pub(crate) async fn tasks(
     .bind(path)
     .bind(directive)
     .bind(depth.map(|d| d as i32))
-    .fetch_all(pool)
+    .fetch_all(db)
     .await?;
     Ok(rows
         .into_iter()
@@ -148,13 +149,16 @@ pub async fn directives(
     State(ctx): State<ApiContext>,
     caller: Caller,
 ) -> Result<Json<DirectiveList>, Error> {
-    let today = today(&ctx.db).await?;
+    let mut tx = caller.scope.read(&ctx.db).await?;
+    let today = today(&mut tx).await?;
     let rows: Vec<DirectiveRow> =
         sqlx::query_as(&format!("{DIRECTIVE} ORDER BY issued_on DESC, code"))
-            .fetch_all(&ctx.db)
+            .fetch_all(&mut *tx)
             .await?;
+    let all = tasks(&mut tx, caller.scope.path(), None, None).await?;
+    scoped::finish(tx).await?;
     let mut counts: HashMap<String, TaskCounts> = HashMap::new();
-    for t in tasks(&ctx.db, caller.scope.path(), None, None).await? {
+    for t in all {
         counts
             .entry(t.directive.clone())
             .or_default()
@@ -210,25 +214,28 @@ pub async fn directive(
         .scope
         .unit_within(&ctx.db, "unit", q.unit.as_deref())
         .await?;
+    let mut tx = caller.scope.read(&ctx.db).await?;
     let row: Option<DirectiveRow> = sqlx::query_as(&format!("{DIRECTIVE} WHERE code = $1"))
         .bind(&code)
-        .fetch_optional(&ctx.db)
+        .fetch_optional(&mut *tx)
         .await?;
     let Some(row) = row else {
         return Err(Error::NotFound("directive"));
     };
-    let today = today(&ctx.db).await?;
+    let today = today(&mut tx).await?;
     let children: Vec<(String, String, String)> =
         sqlx::query_as("SELECT code, name, level FROM unit WHERE parent = $1 ORDER BY code")
             .bind(&unit.code)
-            .fetch_all(&ctx.db)
+            .fetch_all(&mut *tx)
             .await?;
+    let tasks = tasks(&mut tx, &unit.path, Some(&code), None).await?;
+    scoped::finish(tx).await?;
     let depth = unit.path.split('.').count();
     let mut total = TaskCounts::default();
     let mut by_level: BTreeMap<usize, (UnitLevel, TaskCounts)> = BTreeMap::new();
     let mut by_child: HashMap<String, TaskCounts> = HashMap::new();
     let mut own = Vec::new();
-    for t in tasks(&ctx.db, &unit.path, Some(&code), None).await? {
+    for t in tasks {
         let state = t.state(today);
         total.add(state);
         by_level

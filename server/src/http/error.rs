@@ -41,14 +41,25 @@ impl Error {
 
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Error {
-        match e {
-            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
-                tracing::warn!("database unavailable: {e}");
-                Error::Unavailable
-            }
-            other => Error::Internal(other.into()),
+        let lost = match &e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => true,
+            sqlx::Error::Database(d) => d.code().is_some_and(|c| unavailable(&c)),
+            _ => false,
+        };
+        if lost {
+            tracing::warn!("database unavailable: {e}");
+            Error::Unavailable
+        } else {
+            Error::Internal(e.into())
         }
     }
+}
+
+/// Whether a SQLSTATE says the database cannot answer now, rather than that the request or the
+/// code is wrong: a connection lost (class 08), the server shutting down or starting up, or a
+/// statement cancelled by its timeout (class 57), too many connections (53300).
+fn unavailable(sqlstate: &str) -> bool {
+    sqlstate.starts_with("08") || sqlstate.starts_with("57") || sqlstate == "53300"
 }
 
 impl IntoResponse for Error {
@@ -74,5 +85,25 @@ impl IntoResponse for Error {
             }),
         )
             .into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lost_or_stopping_database_is_unavailable_and_a_wrong_query_is_not() {
+        assert!(unavailable("57P01")); // terminating connection due to administrator command
+        assert!(unavailable("57P03")); // the database system is starting up
+        assert!(unavailable("57014")); // canceling statement due to statement timeout
+        assert!(unavailable("08006"));
+        assert!(unavailable("53300"));
+        assert!(!unavailable("42501")); // permission denied: a bug, not an outage
+        assert!(!unavailable("23505"));
+        assert!(matches!(
+            Error::from(sqlx::Error::PoolTimedOut),
+            Error::Unavailable
+        ));
     }
 }

@@ -39,11 +39,8 @@ pub async fn events(
     State(ctx): State<ApiContext>,
     caller: Caller,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, Error> {
-    let rx = ctx
-        .events
-        .subscribe()
-        .await
-        .map_err(|e| Error::Internal(e.into()))?;
+    // The first stream starts the listener: while the database is away that is 503, like any read.
+    let rx = ctx.events.subscribe().await.map_err(Error::from)?;
     let scope = caller.scope.path().to_string();
     let token = caller.token_id;
     let hello = Hello {

@@ -38,6 +38,7 @@ pub async fn facts(
     caller: Caller,
 ) -> Result<impl IntoResponse, Error> {
     let categories: Vec<&str> = ViolationCategory::ALL.iter().map(|c| c.as_str()).collect();
+    let mut tx = caller.scope.read(&ctx.db).await?;
     // The categories become their bitmask in SQL (bit i = ViolationCategory::ALL[i]), so no
     // array is allocated per row; every other column is read borrowed from the row.
     let mut rows = sqlx::query(
@@ -49,7 +50,7 @@ pub async fn facts(
     )
     .bind(caller.scope.path())
     .bind(&categories)
-    .fetch(&ctx.db);
+    .fetch(&mut *tx);
     let mut b = FactsBuilder::with_capacity(0);
     while let Some(row) = rows.try_next().await? {
         let subject_unit: &str = row.try_get(9)?;
@@ -72,6 +73,7 @@ pub async fn facts(
         });
     }
     drop(rows);
+    crate::db::scoped::finish(tx).await?;
     let body = encode(&b.finish());
     Ok((
         [

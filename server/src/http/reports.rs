@@ -10,6 +10,7 @@
 use super::{ApiContext, Error, Query};
 use crate::audit;
 use crate::auth::Caller;
+use crate::db::scoped;
 use crate::report;
 use axum::Json;
 use axum::Router;
@@ -93,7 +94,10 @@ pub async fn preview(
         .scope
         .unit_within(&ctx.db, "unit", q.unit.as_deref())
         .await?;
-    Ok(Json(report::assemble(&ctx.db, &unit, period).await?))
+    let mut tx = caller.scope.read(&ctx.db).await?;
+    let r = report::assemble(&mut tx, &unit, period).await?;
+    scoped::finish(tx).await?;
+    Ok(Json(r))
 }
 
 /// `GET /reports/file`'s query.
@@ -144,7 +148,9 @@ pub async fn file(
         .scope
         .unit_within(&ctx.db, "unit", q.unit.as_deref())
         .await?;
-    let r = report::assemble(&ctx.db, &unit, period).await?;
+    let mut tx = caller.scope.read(&ctx.db).await?;
+    let r = report::assemble(&mut tx, &unit, period).await?;
+    scoped::finish(tx).await?;
     let bytes = tokio::task::spawn_blocking(move || report::render(&r, format, lang))
         .await
         .map_err(|e| Error::Internal(anyhow::anyhow!("drawing a report: {e}")))??;
@@ -232,6 +238,7 @@ pub async fn list(
         .scope
         .unit_within(&ctx.db, "unit", q.unit.as_deref())
         .await?;
+    let mut tx = caller.scope.read(&ctx.db).await?;
     let rows: Vec<report::KeptRow> = sqlx::query_as(&format!(
         "SELECT {} FROM report_file r JOIN unit u ON u.code = r.unit
          WHERE r.path <@ $1::ltree ORDER BY r.created_at DESC, r.id DESC LIMIT $2",
@@ -239,8 +246,9 @@ pub async fn list(
     ))
     .bind(&unit.path)
     .bind(LIST_LIMIT)
-    .fetch_all(&ctx.db)
+    .fetch_all(&mut *tx)
     .await?;
+    scoped::finish(tx).await?;
     Ok(Json(rows.into_iter().filter_map(report::kept).collect()))
 }
 
@@ -267,14 +275,16 @@ pub async fn download(
         FileFormat::Xlsx => "xlsx",
         FileFormat::Csv => "csv",
     };
+    let mut tx = caller.scope.read(&ctx.db).await?;
     let row: Option<(String, String, String, Vec<u8>)> = sqlx::query_as(&format!(
         "SELECT unit, period, lang, {column} FROM report_file
          WHERE id = $1 AND path <@ $2::ltree"
     ))
     .bind(id)
     .bind(caller.scope.path())
-    .fetch_optional(&ctx.db)
+    .fetch_optional(&mut *tx)
     .await?;
+    scoped::finish(tx).await?;
     // Outside the scope is the same answer as no such report.
     let (unit, period, lang, bytes) = row.ok_or(Error::NotFound("report"))?;
     let period: ReportPeriod = period.parse()?;
@@ -332,12 +342,14 @@ pub async fn schedules(
     caller: Caller,
 ) -> Result<Json<Vec<Schedule>>, Error> {
     may_read(&caller)?;
+    let mut tx = caller.scope.read(&ctx.db).await?;
     let rows: Vec<ScheduleRow> = sqlx::query_as(&format!(
         "{SCHEDULE_SQL} WHERE s.path <@ $1::ltree ORDER BY s.unit, s.cadence, s.lang"
     ))
     .bind(caller.scope.path())
-    .fetch_all(&ctx.db)
+    .fetch_all(&mut *tx)
     .await?;
+    scoped::finish(tx).await?;
     Ok(Json(rows.into_iter().filter_map(schedule_of).collect()))
 }
 
@@ -395,14 +407,16 @@ pub async fn add_schedule(
         )
         .await?;
     }
+    let mut tx = caller.scope.read(&ctx.db).await?;
     let row: Option<ScheduleRow> = sqlx::query_as(&format!(
         "{SCHEDULE_SQL} WHERE s.unit = $1 AND s.cadence = $2 AND s.lang = $3"
     ))
     .bind(&unit.code)
     .bind(cadence.as_str())
     .bind(lang.tag())
-    .fetch_optional(&ctx.db)
+    .fetch_optional(&mut *tx)
     .await?;
+    scoped::finish(tx).await?;
     let schedule = row
         .and_then(schedule_of)
         .ok_or(Error::NotFound("schedule"))?;

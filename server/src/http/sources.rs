@@ -41,7 +41,10 @@ pub async fn sources(
         .scope
         .unit_within(&ctx.db, "unit", q.unit.as_deref())
         .await?;
-    Ok(Json(quality::sources(&ctx.db, &ctx.quality, &unit).await?))
+    let mut tx = caller.scope.read(&ctx.db).await?;
+    let page = quality::sources(&ctx.db, &mut tx, &ctx.quality, &unit).await?;
+    crate::db::scoped::finish(tx).await?;
+    Ok(Json(page))
 }
 
 /// The quality of a unit's figures (default the caller's scope unit): validity, completeness,
@@ -59,5 +62,8 @@ pub async fn unit_quality(
         .scope
         .unit_within(&ctx.db, "unit", q.unit.as_deref())
         .await?;
-    Ok(Json(quality::unit(&ctx.db, &ctx.quality, &unit).await?))
+    let mut tx = caller.scope.read(&ctx.db).await?;
+    let quality = quality::unit(&ctx.db, &mut tx, &ctx.quality, &unit).await?;
+    crate::db::scoped::finish(tx).await?;
+    Ok(Json(quality))
 }

@@ -57,6 +57,7 @@ pub async fn units(
         ),
         None => None,
     };
+    let mut tx = caller.scope.read(&ctx.db).await?;
     let rows: Vec<UnitRow> = sqlx::query_as(
         "SELECT code, name, level, parent, lat, lon FROM unit
          WHERE path <@ $1::ltree
@@ -67,8 +68,9 @@ pub async fn units(
     .bind(caller.scope.path())
     .bind(level.map(|l| l.as_str()))
     .bind(parent)
-    .fetch_all(&ctx.db)
+    .fetch_all(&mut *tx)
     .await?;
+    crate::db::scoped::finish(tx).await?;
     Ok(Json(
         rows.into_iter()
             .map(|(code, name, level, parent, lat, lon)| Unit {

@@ -58,7 +58,9 @@ pub async fn workload(
     };
 
     // The units at the same level under the same parent, the unit itself included, and whether
-    // each lies within the caller's scope.
+    // each lies within the caller's scope. Read on the pool, deliberately: whether a peer lies
+    // outside the scope decides that no peers are shown, and the scoped read cannot see them.
+    // (So is the parent above, shown only when within the scope.)
     let siblings: Vec<(String, String, bool)> = sqlx::query_as(
         "SELECT s.code, s.name, s.path <@ $2::ltree FROM unit u
          JOIN unit s ON s.parent = u.parent AND s.level = u.level
@@ -78,9 +80,10 @@ pub async fn workload(
         Some((_, path)) if compare => path.as_str(),
         _ => unit.path.as_str(),
     };
-    let today = today(&ctx.db).await?;
+    let mut tx = caller.scope.read(&ctx.db).await?;
+    let today = today(&mut tx).await?;
     let directives: HashMap<String, DirectiveRef> = sqlx::query_as::<_, DirectiveRow>(DIRECTIVE)
-        .fetch_all(&ctx.db)
+        .fetch_all(&mut *tx)
         .await?
         .into_iter()
         .map(|d| {
@@ -96,7 +99,9 @@ pub async fn workload(
     let mut counts = TaskCounts::default();
     let mut by_unit: HashMap<String, TaskCounts> = HashMap::new();
     let mut own = Vec::new();
-    for t in tasks(&ctx.db, root, None, Some(depth)).await? {
+    let tasks = tasks(&mut tx, root, None, Some(depth)).await?;
+    crate::db::scoped::finish(tx).await?;
+    for t in tasks {
         let state = t.state(today);
         by_unit.entry(t.unit.clone()).or_default().add(state);
         if t.unit != unit.code {

@@ -233,7 +233,13 @@ impl Ledger {
 
     /// Records the batch's figures and each source's arrival and counters, and commits.
     pub async fn commit(self, bytes: u64, accepted: u64, rejected: u64) -> Result<(), Error> {
-        let tx = self.close(bytes, accepted, rejected, true).await?;
+        let mut tx = self.close(bytes, accepted, rejected, true).await?;
+        // The answer says the batch is kept: it must be on disk before it is sent, even where the
+        // server runs with `synchronous_commit = off` (the private cluster does, for the many
+        // small writes of sessions), or PostgreSQL crashing just after would lose it.
+        sqlx::query("SET LOCAL synchronous_commit = on")
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

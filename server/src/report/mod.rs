@@ -22,7 +22,7 @@ use domain::report::{
     Labels, MonthRow, OpenAlert, Report, ReportPeriod, SectorRow, TargetRow,
 };
 use domain::{CaseKind, KindFamily, Sector, Severity};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use std::collections::HashMap;
 
 /// The most open alerts a report lists.
@@ -96,7 +96,7 @@ struct PeriodFigures {
 }
 
 async fn figures(
-    db: &PgPool,
+    db: &mut PgConnection,
     path: &str,
     from: NaiveDate,
     to: NaiveDate,
@@ -109,7 +109,7 @@ async fn figures(
         .bind(fam(KindFamily::Inspection))
         .bind(fam(KindFamily::Supervision))
         .bind(fam(KindFamily::Settlement))
-        .fetch_all(db)
+        .fetch_all(&mut *db)
         .await?;
     let mut out = PeriodFigures::default();
     for r in rows {
@@ -150,24 +150,24 @@ fn headline(now: &[i64; 11], before: &[i64; 11]) -> Headline {
 /// The report of `unit` (already checked against the caller's scope: a [`ScopedUnit`] comes only
 /// from `Scope::unit_within`, or from a schedule made within its creator's scope) for `period`.
 pub async fn assemble(
-    db: &PgPool,
+    db: &mut PgConnection,
     unit: &ScopedUnit,
     period: ReportPeriod,
 ) -> Result<Report, Error> {
     let today: NaiveDate = sqlx::query_scalar("SELECT current_date")
-        .fetch_one(db)
+        .fetch_one(&mut *db)
         .await?;
     let (from, to) = (period.first_day(), period.last_day());
     let prev = period.a_year_before();
     let (pfrom, pto) = (prev.first_day(), prev.last_day());
     let as_of = to.min(today);
 
-    let now = figures(db, &unit.path, from, to).await?;
-    let before = figures(db, &unit.path, pfrom, pto).await?;
+    let now = figures(&mut *db, &unit.path, from, to).await?;
+    let before = figures(&mut *db, &unit.path, pfrom, pto).await?;
     let children: Vec<(String, String, String)> =
         sqlx::query_as("SELECT code, name, path::text FROM unit WHERE parent = $1 ORDER BY code")
             .bind(&unit.code)
-            .fetch_all(db)
+            .fetch_all(&mut *db)
             .await?;
     let by_child = children
         .into_iter()
@@ -201,7 +201,7 @@ pub async fn assemble(
     .bind(to)
     .bind(pfrom)
     .bind(pto)
-    .fetch_all(db)
+    .fetch_all(&mut *db)
     .await?;
     let by_kind = CaseKind::ALL
         .iter()
@@ -232,7 +232,7 @@ pub async fn assemble(
     .bind(to)
     .bind(pfrom)
     .bind(pto)
-    .fetch_all(db)
+    .fetch_all(&mut *db)
     .await?;
     let by_sector = Sector::ALL
         .iter()
@@ -255,7 +255,7 @@ pub async fn assemble(
         .bind(to)
         .bind(pfrom)
         .bind(pto)
-        .fetch_all(db)
+        .fetch_all(&mut *db)
         .await?;
     let by_month = period
         .months()
@@ -273,9 +273,9 @@ pub async fn assemble(
         })
         .collect();
 
-    let directives = directives(db, &unit.path, as_of, today).await?;
-    let alerts = alerts(db, &unit.path, from, to).await?;
-    let targets = forecast::for_unit(db, &unit.code, as_of)
+    let directives = directives(&mut *db, &unit.path, as_of, today).await?;
+    let alerts = alerts(&mut *db, &unit.path, from, to).await?;
+    let targets = forecast::for_unit(&mut *db, &unit.code, as_of)
         .await?
         .into_iter()
         .map(|f| TargetRow {
@@ -333,7 +333,7 @@ SELECT m, sum(o)::bigint, sum(ol)::bigint, sum(c)::bigint, sum(v)::bigint, sum(d
 /// of `domain::directives`): done by then; else its progress then — the latest report on or
 /// before `as_of`, or today's progress when `as_of` is today.
 async fn directives(
-    db: &PgPool,
+    db: &mut PgConnection,
     path: &str,
     as_of: NaiveDate,
     today: NaiveDate,
@@ -358,7 +358,7 @@ async fn directives(
     )
     .bind(path)
     .bind(as_of)
-    .fetch_all(db)
+    .fetch_all(&mut *db)
     .await?;
     let mut out: Vec<DirectiveRow> = Vec::new();
     for (code, number, title, assigned, due, progress, done_on, reported) in rows {
@@ -398,7 +398,7 @@ fn severity_rank(s: Severity) -> u8 {
 /// of `to`: raised by then and not resolved then (the latest resolve or reopen before the end
 /// decides; an alert resolved with no such event counts as resolved from its last update).
 async fn alerts(
-    db: &PgPool,
+    db: &mut PgConnection,
     path: &str,
     from: NaiveDate,
     to: NaiveDate,
@@ -411,7 +411,7 @@ async fn alerts(
     .bind(path)
     .bind(from)
     .bind(to)
-    .fetch_all(db)
+    .fetch_all(&mut *db)
     .await?;
     let mut raised: Vec<AlertCount> = raised
         .into_iter()
@@ -455,7 +455,7 @@ async fn alerts(
     .bind(path)
     .bind(to)
     .bind(TOP_OPEN_ALERTS)
-    .fetch_all(db)
+    .fetch_all(&mut *db)
     .await?;
     let open_at_end = open.first().map_or(0, |r| r.7);
     Ok(AlertSection {
@@ -531,14 +531,18 @@ pub fn kept(r: KeptRow) -> Option<domain::report::KeptReport> {
 /// schedule or not; audited. A schedule keeps one report a period: a second run for the same
 /// period keeps nothing and answers `None`.
 pub async fn keep(
-    db: &PgPool,
+    pool: &PgPool,
     unit: &ScopedUnit,
     period: ReportPeriod,
     lang: Lang,
     schedule: Option<i64>,
     actor: &str,
 ) -> Result<Option<domain::report::KeptReport>, Error> {
-    let report = assemble(db, unit, period).await?;
+    // Read through both walls, limited to the unit (within its creator's scope); written as the
+    // tables' owner.
+    let mut read = unit.read(pool).await?;
+    let report = assemble(&mut read, unit, period).await?;
+    crate::db::scoped::finish(read).await?;
     let [pdf, xlsx, csv] = render_all(report, lang).await?;
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO report_file (unit, path, period, lang, schedule, created_by, pdf, xlsx, csv)
@@ -555,13 +559,13 @@ pub async fn keep(
     .bind(&pdf)
     .bind(&xlsx)
     .bind(&csv)
-    .fetch_optional(db)
+    .fetch_optional(pool)
     .await?;
     let Some(id) = id else {
         return Ok(None);
     };
     crate::audit::append(
-        db,
+        pool,
         actor,
         "report_generate",
         &format!("report:{id}"),
@@ -573,7 +577,7 @@ pub async fn keep(
         "SELECT {KEPT_COLUMNS} FROM report_file r JOIN unit u ON u.code = r.unit WHERE r.id = $1"
     ))
     .bind(id)
-    .fetch_optional(db)
+    .fetch_optional(pool)
     .await?;
     Ok(row.and_then(kept))
 }

@@ -260,40 +260,31 @@ pub async fn detect(pool: &PgPool) -> anyhow::Result<Reconciled> {
 
 /// Runs the engine until the process ends: everything at start and every [`EVERY`] (the
 /// detector once an hour), the rules again soon after data arrives or a procedure changes.
+///
+/// It outlives the database going away: a failed look is logged and tried again at the next
+/// tick (the detector too, not an hour later), the event stream is subscribed to again when it
+/// could not be at start, and a panic in one look is caught so the next one still happens.
 pub fn spawn(pool: PgPool, hub: Hub) {
+    use futures::FutureExt;
     tokio::spawn(async move {
-        let mut rx = match hub.subscribe().await {
-            Ok(rx) => Some(rx),
-            Err(e) => {
-                tracing::warn!(error = %e, "the warning engine cannot listen; it runs on its clock only");
-                None
-            }
-        };
+        let mut rx = None;
         let mut last_detect: Option<Instant> = None;
         loop {
-            let started = Instant::now();
-            match evaluate(&pool).await {
-                Ok(done) => {
-                    let changed: Vec<_> = done
-                        .iter()
-                        .filter(|(_, r)| *r != Reconciled::default())
-                        .collect();
-                    if !changed.is_empty() {
-                        tracing::info!(
-                            ?changed,
-                            ms = started.elapsed().as_millis() as u64,
-                            "rules evaluated"
-                        );
+            if rx.is_none() {
+                rx = match hub.subscribe().await {
+                    Ok(rx) => Some(rx),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the warning engine cannot listen yet; it runs on its clock");
+                        None
                     }
-                }
-                Err(e) => tracing::warn!(error = %e, "evaluating the rules failed"),
+                };
             }
-            if last_detect.is_none_or(|t| t.elapsed() > Duration::from_secs(3600)) {
-                match detect(&pool).await {
-                    Ok(r) => tracing::info!(?r, "anomalies detected"),
-                    Err(e) => tracing::warn!(error = %e, "detecting anomalies failed"),
-                }
-                last_detect = Some(Instant::now());
+            let detect_now = last_detect.is_none_or(|t| t.elapsed() > Duration::from_secs(3600));
+            let look = std::panic::AssertUnwindSafe(look(&pool, detect_now)).catch_unwind();
+            match look.await {
+                Ok(true) if detect_now => last_detect = Some(Instant::now()),
+                Ok(_) => {}
+                Err(_) => tracing::error!("a look of the warning engine panicked"),
             }
             // Wait for the clock, or for data or a procedure change (then let a burst settle).
             let Some(r) = rx.as_mut() else {
@@ -322,4 +313,38 @@ pub fn spawn(pool: PgPool, hub: Hub) {
             }
         }
     });
+}
+
+/// One look: the rules, and the detector when `detect` is set; whether the detector ran.
+async fn look(pool: &PgPool, detect: bool) -> bool {
+    let started = Instant::now();
+    match evaluate(pool).await {
+        Ok(done) => {
+            let changed: Vec<_> = done
+                .iter()
+                .filter(|(_, r)| *r != Reconciled::default())
+                .collect();
+            if !changed.is_empty() {
+                tracing::info!(
+                    ?changed,
+                    ms = started.elapsed().as_millis() as u64,
+                    "rules evaluated"
+                );
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "evaluating the rules failed"),
+    }
+    if !detect {
+        return false;
+    }
+    match self::detect(pool).await {
+        Ok(r) => {
+            tracing::info!(?r, "anomalies detected");
+            true
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "detecting anomalies failed");
+            false
+        }
+    }
 }
