@@ -2,6 +2,45 @@
 // into target/screenshots/. Run by `cargo xtask screenshots` against a server with the tiny data set.
 import { chromium } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+
+// The demo accounts' authenticator codes (their secrets are public, see the README); a code is
+// accepted once, so each login takes the next unused step (waiting when the three the server
+// accepts are spent).
+const lastStep = new Map();
+async function totp(user) {
+  for (;;) {
+    const now = Math.floor(Date.now() / 30_000);
+    const step = Math.max(now - 1, (lastStep.get(user) ?? -Infinity) + 1);
+    if (step <= now + 1) {
+      lastStep.set(user, step);
+      const counter = Buffer.alloc(8);
+      counter.writeBigUInt64BE(BigInt(step));
+      const d = createHmac('sha1', Buffer.from(`oversight-demo-${user}`)).update(counter).digest();
+      const o = d[19] & 0x0f;
+      const n = ((d[o] & 0x7f) << 24) | (d[o + 1] << 16) | (d[o + 2] << 8) | d[o + 3];
+      return (n % 1_000_000).toString().padStart(6, '0');
+    }
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+}
+const SECOND_FACTOR = new Set(['admin', 'lanhdao', 'hanoi']);
+
+/** Logs in through the form; `shot` names a screenshot of the code step, if wanted. */
+async function signIn(page, user, pass, shot) {
+  await page.goto(`${base}/login`);
+  await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+  await page.locator('#username').fill(user);
+  await page.locator('#password').fill(pass);
+  await page.locator('button[type=submit]').click();
+  if (SECOND_FACTOR.has(user)) {
+    await page.locator('#totp').waitFor();
+    if (shot) await page.screenshot({ path: shot });
+    await page.locator('#totp').fill(await totp(user));
+    await page.locator('button[type=submit]').click();
+  }
+  await page.waitForURL(`${base}/`);
+}
 
 const base = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
 const out = 'target/screenshots';
@@ -21,12 +60,7 @@ for (const [name, width, height] of sizes) {
     await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
     await page.screenshot({ path: `${out}/login-${name}-${lang}.png` });
     for (const [user, pass, screen] of [['lanhdao', 'lanhdao-demo', 'overview'], ['hanoi', 'hanoi-demo', 'overview-hanoi']]) {
-      await page.goto(`${base}/login`);
-      await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
-      await page.locator('#username').fill(user);
-      await page.locator('#password').fill(pass);
-      await page.locator('button[type=submit]').click();
-      await page.waitForURL(`${base}/`);
+      await signIn(page, user, pass, user === 'lanhdao' ? `${out}/login-code-${name}-${lang}.png` : undefined);
       await page.locator('.map[data-map-ready="true"]').waitFor({ timeout: 30000 });
       await page.waitForTimeout(400);
       await page.screenshot({ path: `${out}/${screen}-${name}-${lang}.png` });
@@ -116,11 +150,13 @@ for (const [name, width, height] of sizes) {
 {
   const login = await fetch(`${base}/api/v1/auth/login`, {
     method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: 'admin-demo' }),
+    body: JSON.stringify({ username: 'admin', password: 'admin-demo', totp: await totp('admin') }),
   });
-  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const set = login.headers.getSetCookie().map((c) => c.split(';')[0]);
+  const cookie = set.join('; ');
+  const csrf = set.find((c) => c.startsWith('oversight_csrf=')).slice('oversight_csrf='.length);
   const admin = (method, path, body) => fetch(`${base}${path}`, {
-    method, headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify(body),
+    method, headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf }, body: JSON.stringify(body),
   }).then((r) => r.json());
   const made = await admin('POST', '/api/v1/displays', {
     name: 'Phòng họp trực tuyến', unit: 'VN', scenes: [{ kind: 'overview' }], interval_seconds: 600,

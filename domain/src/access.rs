@@ -15,6 +15,8 @@ pub enum Action {
     Public,
     /// Who am I.
     ReadSelf,
+    /// Log out.
+    EndSession,
     /// A person's own password, authenticator app and recovery codes.
     ManageOwnAccount,
     /// What a wall shows: the overview, alerts and directives lists, boundaries, the event stream.
@@ -52,6 +54,7 @@ impl Action {
     pub const ALL: &'static [Action] = &[
         Action::Public,
         Action::ReadSelf,
+        Action::EndSession,
         Action::ManageOwnAccount,
         Action::ReadScenes,
         Action::ReadDisplaySetup,
@@ -74,6 +77,7 @@ impl Action {
         match self {
             Action::Public => "use the public routes",
             Action::ReadSelf => "read who they are",
+            Action::EndSession => "log out",
             Action::ManageOwnAccount => "manage their own account",
             Action::ReadScenes => "read the overview, alerts and directives lists",
             Action::ReadDisplaySetup => "read a wall display's setup",
@@ -98,6 +102,7 @@ impl Action {
         matches!(
             self,
             Action::ManageOwnAccount
+                | Action::EndSession
                 | Action::ActOnAlerts
                 | Action::EditProcedures
                 | Action::ManageDisplays
@@ -113,8 +118,8 @@ pub fn allows(role: Role, action: Action) -> bool {
     match action {
         Public | ReadSelf | ReadScenes => true,
         ReadDisplaySetup => role == Display,
-        ManageOwnAccount | ReadFigures | ReadCases | ReadSources | ActOnAlerts | RecordSteps
-        | ReadProcedures => role != Display,
+        EndSession | ManageOwnAccount | ReadFigures | ReadCases | ReadSources | ActOnAlerts
+        | RecordSteps | ReadProcedures => role != Display,
         Ingest => matches!(role, Admin | DataOfficer),
         EditProcedures | ManageDisplays | ReadAudit => role == Admin,
         ReadReports => matches!(role, Admin | Leader | Analyst),
@@ -128,7 +133,7 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("GET", "/api/v1/health", Action::Public),
     ("POST", "/api/v1/auth/login", Action::Public),
     ("GET", "/api/v1/openapi.json", Action::Public),
-    ("POST", "/api/v1/auth/logout", Action::ReadSelf),
+    ("POST", "/api/v1/auth/logout", Action::EndSession),
     ("GET", "/api/v1/me", Action::ReadSelf),
     ("GET", "/api/v1/account", Action::ManageOwnAccount),
     ("POST", "/api/v1/account/password", Action::ManageOwnAccount),
@@ -206,6 +211,28 @@ pub fn action_of(method: &str, routed_path: &str) -> Option<Action> {
         .map(|(_, _, a)| *a)
 }
 
+/// The matrix as a Markdown table (docs/SECURITY.md prints it; a test keeps the two equal).
+pub fn matrix_markdown() -> String {
+    let roles = Role::ALL;
+    let mut out = String::from("| action |");
+    for r in roles {
+        out.push_str(&format!(" {r} |"));
+    }
+    out.push_str(" in person only |\n|---|");
+    for _ in roles {
+        out.push_str("---|");
+    }
+    out.push_str("---|\n");
+    for a in Action::ALL {
+        out.push_str(&format!("| {} |", a.what()));
+        for r in roles {
+            out.push_str(if allows(*r, *a) { " ✓ |" } else { " · |" });
+        }
+        out.push_str(if a.in_person() { " yes |\n" } else { " |\n" });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,6 +266,16 @@ mod tests {
                 "{a:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_security_document_prints_this_matrix() {
+        let doc = include_str!("../../docs/SECURITY.md");
+        assert!(
+            doc.contains(&matrix_markdown()),
+            "docs/SECURITY.md must hold the matrix as the code has it:\n{}",
+            matrix_markdown()
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { DEMO, login } from './helpers';
+import { DEMO, csrf, login } from './helpers';
 
 test.use({ viewport: { width: 1024, height: 768 }, hasTouch: true });
 
@@ -138,6 +138,7 @@ test('a late procedure step escalates to the level above, live on the leader\'s 
   const p = await (await admin.request.get(`/api/v1/procedures/${late.procedure}`)).json();
   p.steps.find((s: any) => s.code === late.step).escalate_after = late.escalate_after;
   const res = await admin.request.put(`/api/v1/procedures/${late.procedure}`, {
+    headers: await csrf(admin),
     data: { name: p.name, steps: p.steps, version: p.version },
   });
   expect(res.status()).toBe(200);

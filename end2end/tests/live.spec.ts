@@ -1,5 +1,5 @@
 import { test, expect, request } from '@playwright/test';
-import { DEMO, login, vi } from './helpers';
+import { DEMO, apiLogin, login, vi } from './helpers';
 
 test.use({ viewport: { width: 1024, height: 768 }, hasTouch: true });
 
@@ -14,9 +14,7 @@ test('an open overview takes in newly ingested data without a reload', async ({ 
   await expect(achieved).toHaveText(vi(before));
 
   // Another system sends three inspections opened today in a commune of Hà Nội.
-  const officer = await request.newContext({ baseURL });
-  const res = await officer.post('/api/v1/auth/login', { data: DEMO.dataOfficer });
-  expect(res.status()).toBe(200);
+  const officer = await apiLogin(baseURL!, DEMO.dataOfficer);
   const units = await (await officer.get('/api/v1/units?level=commune&parent=01')).json();
   const commune = units[0].code;
   const today = new Date().toISOString().slice(0, 10);

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { DEMO, login, vi } from './helpers';
+import { DEMO, csrf, login, vi } from './helpers';
 import * as fs from 'fs';
 
 test.use({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
@@ -79,7 +79,7 @@ test('a leader makes a province\'s quarterly report, sees the API\'s figures and
   // (A schedule left by an earlier run on the same server would make adding it a no-op.)
   for (const s of await (await page.request.get('/api/v1/reports/schedules')).json()) {
     if (s.unit === '01' && s.cadence === 'quarter' && s.lang === 'vi') {
-      expect((await page.request.delete(`/api/v1/reports/schedules/${s.id}`)).status()).toBe(204);
+      expect((await page.request.delete(`/api/v1/reports/schedules/${s.id}`, { headers: await csrf(page) })).status()).toBe(204);
       await page.reload();
       await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
     }
@@ -109,7 +109,7 @@ test('the reports link is not offered to a data officer, and the print styleshee
   const res = await page.request.get(`/api/v1/reports/preview?period=${lastClosedQuarter()}`);
   expect(res.status()).toBe(403);
 
-  await page.request.post('/api/v1/auth/logout');
+  expect((await page.request.post('/api/v1/auth/logout', { headers: await csrf(page) })).status()).toBe(204);
   await login(page, DEMO.hanoi);
   await page.goto(`/reports?unit=01&period=${lastClosedQuarter()}`);
   await expect(page.getByTestId('rp-report')).toBeVisible();

@@ -6,15 +6,12 @@ import { test, expect, request, APIRequestContext, Page } from '@playwright/test
 import { spawn, ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createServer as createHttpServer, Server } from 'node:http';
-import { DEMO } from './helpers';
+import { DEMO, apiLogin } from './helpers';
 
 test.use({ viewport: { width: 1920, height: 1080 } });
 
 async function signedIn(baseURL: string, who: { username: string; password: string }) {
-  const ctx = await request.newContext({ baseURL });
-  const res = await ctx.post('/api/v1/auth/login', { data: who });
-  expect(res.status()).toBe(200);
-  return ctx;
+  return apiLogin(baseURL, who);
 }
 
 /** A display made by the administrator; its id and token. */

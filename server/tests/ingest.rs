@@ -42,7 +42,14 @@ async fn post(
     }
     req = match who {
         Who::Token(t) => req.header(header::AUTHORIZATION, format!("Bearer {t}")),
-        Who::Cookie(c) => req.header(header::COOKIE, c),
+        // As our app's scripts send it: the session's anti-forgery token beside its cookie.
+        Who::Cookie(c) => match c
+            .split("; ")
+            .find_map(|c| c.strip_prefix("oversight_csrf="))
+        {
+            Some(csrf) => req.header(header::COOKIE, c).header("x-csrf-token", csrf),
+            None => req.header(header::COOKIE, c),
+        },
         Who::Nobody => req,
     };
     send(router, req.body(body.into()).unwrap()).await

@@ -779,3 +779,77 @@ async fn an_administrator_searches_the_audit_trail_within_their_scope() {
         StatusCode::FORBIDDEN
     );
 }
+
+/// A writer that keeps what the log says, for the test below.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn no_password_code_secret_or_token_reaches_the_log() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let app = TestApp::seeded().await;
+    let code = demo_code("lanhdao", 0);
+    let _ = login_body(
+        &app,
+        json!({"username": "lanhdao", "password": "wrong-password-77"}),
+    )
+    .await;
+    let (_, headers, _) = login_body(
+        &app,
+        json!({"username": "lanhdao", "password": "lanhdao-demo", "totp": code}),
+    )
+    .await;
+    let cookie = cookies_of(&headers);
+    let session = cookie
+        .split("; ")
+        .find_map(|c| c.strip_prefix("oversight_session="))
+        .unwrap()
+        .to_string();
+    let (_, _, setup) = app
+        .post(
+            "/api/v1/account/totp",
+            r#"{"password":"lanhdao-demo"}"#,
+            Some(&cookie),
+        )
+        .await;
+    let body = json!({"current": "lanhdao-demo", "new": "a changed password 2026"}).to_string();
+    let _ = app
+        .post("/api/v1/account/password", &body, Some(&cookie))
+        .await;
+    let token = common::hanoi_token(&app.db.pool).await;
+    let _ = app.get_as(&token, "/api/v1/cases").await;
+    let _ = app.get_as("ovs_forged_token_value", "/api/v1/cases").await;
+    tracing::info!("end of the secrets test");
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        log.contains("end of the secrets test"),
+        "the log was captured"
+    );
+    for secret in [
+        "wrong-password-77",
+        "lanhdao-demo",
+        "a changed password 2026",
+        session.as_str(),
+        setup["secret"].as_str().unwrap(),
+        token.as_str(),
+        "ovs_forged_token_value",
+    ] {
+        assert!(!log.contains(secret), "{secret} is in the log");
+    }
+}
