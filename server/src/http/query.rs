@@ -1,4 +1,5 @@
-//! A query-string extractor whose rejections name the field and the reason, like every other error.
+//! Extractors of the query string and of the path whose rejections name the field and the
+//! reason, like every other error.
 
 use super::Error;
 use axum::extract::FromRequestParts;
@@ -16,9 +17,50 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
     }
 }
 
+/// Like `axum::extract::Path`, answering a parameter that does not fit (`/alerts/abc`, bytes that
+/// are not UTF-8) with our JSON error naming it.
+pub struct Path<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        use axum::extract::path::ErrorKind;
+        use axum::extract::rejection::PathRejection;
+        let mut names = Vec::new();
+        if let Ok(raw) = axum::extract::RawPathParams::from_request_parts(parts, state).await {
+            for (name, value) in raw.iter() {
+                refuse_nul(name, value)?;
+                names.push(name.to_string());
+            }
+        }
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Path(v)),
+            Err(PathRejection::FailedToDeserializePathParams(e)) => {
+                let field = match e.kind() {
+                    ErrorKind::ParseErrorAtKey { key, .. }
+                    | ErrorKind::InvalidUtf8InPathParam { key }
+                    | ErrorKind::DeserializeError { key, .. } => key.clone(),
+                    ErrorKind::ParseErrorAtIndex { index, .. } => {
+                        names.get(*index).cloned().unwrap_or_else(|| "path".into())
+                    }
+                    _ if names.len() == 1 => names[0].clone(),
+                    _ => "path".into(),
+                };
+                Err(Error::invalid(field, e.body_text()))
+            }
+            // The route and the handler disagree: ours to fix, not the caller's.
+            Err(other) => Err(Error::Internal(anyhow::anyhow!(other.body_text()))),
+        }
+    }
+}
+
 /// Reads a query string as `T`; a refusal names the parameter (a value of the wrong type, an
 /// unknown, missing or repeated parameter).
 pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, Error> {
+    for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+        refuse_nul(&name, &value)?;
+    }
     let params = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(params).map_err(|e| {
         let msg = e.inner().to_string();
@@ -30,6 +72,20 @@ pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, Error> {
         };
         Error::invalid(field, msg)
     })
+}
+
+/// No parameter of the API holds a NUL character, and PostgreSQL refuses one in text: a value
+/// with one is refused here, before any handler binds it.
+fn refuse_nul(name: &str, value: &str) -> Result<(), Error> {
+    if name.contains('\0') || value.contains('\0') {
+        let name = if name.is_empty() || name.contains('\0') {
+            "query"
+        } else {
+            name
+        };
+        return Err(Error::invalid(name, "must not contain NUL characters"));
+    }
+    Ok(())
 }
 
 /// The field serde names in a message about a missing or repeated field (`missing field \`x\``).
@@ -169,7 +225,7 @@ mod properties {
                     // A parameter of the handler's, one the query gave, or the query itself
                     // when a parameter has no name.
                     let named = if field == "query" {
-                        given.iter().any(String::is_empty)
+                        given.iter().any(|n| n.is_empty() || n.contains('\0'))
                     } else {
                         known.contains(&field.as_str()) || given.contains(&field)
                     };
@@ -216,6 +272,8 @@ mod properties {
             ("colour=red", "colour"),
             ("a%60b=1", "a`b"),
             ("=1", "query"),
+            ("kind=%00", "kind"),
+            ("%00=1", "query"),
         ] {
             match parse::<AlertQuery>(q) {
                 Err(Error::Invalid { field: f, .. }) => assert_eq!(f, field, "{q}"),
@@ -229,6 +287,46 @@ mod properties {
         match parse::<BoundariesQuery>("level=province&lod=70000") {
             Err(Error::Invalid { field, .. }) => assert_eq!(field, "lod"),
             other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::*;
+    use axum::Router;
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_path_parameter_that_does_not_fit_is_refused_naming_it() {
+        async fn text(Path(code): Path<String>) -> String {
+            code
+        }
+        async fn number(Path(id): Path<i64>) -> String {
+            id.to_string()
+        }
+        let app = Router::new()
+            .route("/x/{code}", axum::routing::get(text))
+            .route("/n/{id}", axum::routing::get(number));
+        for (uri, field) in [
+            ("/x/a%00b", "code"),
+            ("/x/%FF", "code"),
+            ("/n/abc", "id"),
+            ("/n/99999999999999999999", "id"),
+        ] {
+            let res = app
+                .clone()
+                .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 400, "{uri}");
+            let body = axum::body::to_bytes(res.into_body(), 1 << 16)
+                .await
+                .unwrap();
+            let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(json["field"], field, "{uri}: {json}");
         }
     }
 }
