@@ -591,13 +591,16 @@ impl Layout {
     }
 }
 
+/// What a record's check gave.
+type Checked<R> = Result<R, Vec<FieldError>>;
+
 /// Reads a batch and checks each record with `check`; the rows and what each check gave.
 fn read_checked<R>(
     schema: &'static Schema,
     format: Format,
     bytes: &[u8],
     check: impl Fn(&Record) -> Result<R, Vec<FieldError>>,
-) -> Result<Vec<(u64, Result<R, Vec<FieldError>>)>, Unreadable> {
+) -> Result<Vec<(u64, Checked<R>)>, Unreadable> {
     Ok(read_all(schema, format, bytes)?
         .into_iter()
         .map(|(row, r)| (row, check(&r)))
@@ -631,11 +634,10 @@ fn round_trip<R: PartialEq + std::fmt::Debug + Clone>(
         (Format::Csv, layout.csv(schema, &csv_rows)),
     ] {
         let got = read_checked(schema, format, &bytes, check);
-        let want: Vec<(u64, Result<R, Vec<FieldError>>)> =
-            expected_rows(format, rows.len(), &ndjson_rows)
-                .into_iter()
-                .zip(rows.iter().cloned().map(Ok))
-                .collect();
+        let want: Vec<(u64, Checked<R>)> = expected_rows(format, rows.len(), &ndjson_rows)
+            .into_iter()
+            .zip(rows.iter().cloned().map(Ok))
+            .collect();
         prop_assert_eq!(
             got,
             Ok(want),
