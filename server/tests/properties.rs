@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 
 /// Cases per property unless `PROPTEST_CASES` says otherwise: each is a request or two.
-const CASES: u32 = 64;
+const CASES: u32 = 48;
 
 fn runner() -> TestRunner {
     TestRunner::new(contextualize_config(Config {
