@@ -85,10 +85,19 @@ pub fn document_lang() -> Option<Lang> {
     None
 }
 
-/// A safe place to go after login: a path on this server, else the overview.
+/// A safe place to go after login: a path on this server, else the overview. A browser reads
+/// `\` as `/` and drops tabs and line breaks (`/\t/evil` is `//evil`, another server): a path
+/// with either is refused.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.contains('\\')
+                && !p.chars().any(|c| c.is_ascii_control()) =>
+        {
+            p.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -215,6 +224,39 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+        // A browser drops tabs and line breaks from a URL: "/\t/evil" is "//evil".
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\r\n/evil.example")), "/");
+    }
+
+    mod properties {
+        use super::safe_next;
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, contextualize_config};
+
+        proptest! {
+            #![proptest_config(contextualize_config(Config {
+                cases: 1024,
+                failure_persistence: None,
+                ..Config::default()
+            }))]
+
+            /// Wherever `next` points, the browser stays on our origin.
+            #[test]
+            fn login_never_sends_a_user_to_another_origin(next in prop_oneof![
+                "[/\\\\\t\r\n .:@%a-z]{0,16}",
+                "/[\t\r\n\u{0}-\u{20}]{0,3}[/\\\\]{0,2}evil\\.example[/?#a-z]{0,5}",
+                any::<String>(),
+            ]) {
+                let base = url::Url::parse("https://oversight.example/login?next=x")
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let to = safe_next(Some(&next));
+                if let Ok(u) = base.join(&to) {
+                    prop_assert_eq!(u.origin(), base.origin(), "{:?} -> {:?} -> {}", next, to, u);
+                }
+                prop_assert!(to.starts_with('/'));
+            }
+        }
     }
 }
 

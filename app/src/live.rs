@@ -149,4 +149,70 @@ mod tests {
         got.extend(p.feed(b));
         assert_eq!(got, vec!["alert"]);
     }
+
+    mod properties {
+        use super::SseParser;
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, contextualize_config};
+
+        /// The events of a whole stream, read at once: the reference the chunked reading must
+        /// agree with.
+        fn events_of(bytes: &[u8]) -> Vec<String> {
+            SseParser::default().feed(bytes)
+        }
+
+        /// A stream of lines the server writes, and some it does not.
+        fn stream() -> impl Strategy<Value = Vec<u8>> {
+            let line = prop_oneof![
+                "event: [a-z]{0,8}",
+                "data: \\{[^\\n\\r]{0,20}\\}",
+                ":( keep-alive)?",
+                "retry: [0-9]{1,5}",
+                "(id|ev|event|data)(:[^\\n]{0,6})?",
+                "\\PC{0,12}",
+                Just(String::new()),
+            ];
+            (
+                proptest::collection::vec((line, any::<bool>()), 0..16),
+                proptest::collection::vec(any::<u8>(), 0..8),
+            )
+                .prop_map(|(lines, noise)| {
+                    let mut out = Vec::new();
+                    for (l, crlf) in lines {
+                        out.extend(l.into_bytes());
+                        out.extend(if crlf { &b"\r\n"[..] } else { &b"\n"[..] });
+                    }
+                    out.extend(noise);
+                    out
+                })
+        }
+
+        proptest! {
+            #![proptest_config(contextualize_config(Config {
+                cases: 512,
+                failure_persistence: None,
+                ..Config::default()
+            }))]
+
+            /// However the stream is cut into chunks (even inside a character), the same events
+            /// come out, in order.
+            #[test]
+            fn events_do_not_depend_on_how_the_stream_is_cut(
+                bytes in stream(),
+                cuts in proptest::collection::vec(any::<prop::sample::Index>(), 0..6),
+            ) {
+                let mut at: Vec<usize> = cuts.iter().map(|c| c.index(bytes.len() + 1)).collect();
+                at.sort_unstable();
+                let mut p = SseParser::default();
+                let mut got = Vec::new();
+                let mut from = 0;
+                for to in at.into_iter().chain([bytes.len()]) {
+                    got.extend(p.feed(&bytes[from..to]));
+                    from = to;
+                }
+                prop_assert_eq!(got, events_of(&bytes));
+            }
+
+        }
+    }
 }

@@ -206,3 +206,15 @@ impl Drop for PeakMemory {
         self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 }
+
+/// The configuration of the crate's property tests: `cases` cases per property, or as many as
+/// `PROPTEST_CASES` says (for longer runs); failures are not written to files (a case a
+/// property finds becomes a named test).
+#[cfg(test)]
+pub(crate) fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    proptest::test_runner::contextualize_config(proptest::test_runner::Config {
+        cases,
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
+    })
+}

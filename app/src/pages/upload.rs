@@ -689,3 +689,57 @@ mod tests {
         );
     }
 }
+
+/// Property tests of the upload preview's CSV reader: any text is read without a panic, within
+/// the limit, and records written by the RFC 4180 rules read back equal.
+#[cfg(test)]
+mod properties {
+    use super::parse_csv;
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, contextualize_config};
+
+    /// Records as a CSV writer writes them: fields quoted when they hold a comma, a quote, CR
+    /// or LF (quotes doubled), CRLF or LF between records.
+    fn write(records: &[Vec<String>], crlf: bool) -> String {
+        let line = |r: &Vec<String>| {
+            r.iter()
+                .map(|f| {
+                    if f.is_empty() || f.contains([',', '"', '\r', '\n']) {
+                        format!("\"{}\"", f.replace('"', "\"\""))
+                    } else {
+                        f.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let eol = if crlf { "\r\n" } else { "\n" };
+        records.iter().map(|r| line(r) + eol).collect()
+    }
+
+    proptest! {
+        #![proptest_config(contextualize_config(Config {
+            cases: 512,
+            failure_persistence: None,
+            ..Config::default()
+        }))]
+
+        #[test]
+        fn any_text_is_read_within_the_limit(text in any::<String>(), limit in 0usize..5) {
+            prop_assert!(parse_csv(&text, limit).len() <= limit);
+        }
+
+        #[test]
+        fn written_records_read_back_equal(
+            records in proptest::collection::vec(
+                proptest::collection::vec("[^\u{feff}]{0,12}|[a-z,\"\r\n ]{0,8}", 1..5),
+                0..6,
+            ),
+            crlf in any::<bool>(),
+            bom in any::<bool>(),
+        ) {
+            let text = format!("{}{}", if bom { "\u{feff}" } else { "" }, write(&records, crlf));
+            prop_assert_eq!(parse_csv(&text, usize::MAX), records, "{:?}", text);
+        }
+    }
+}

@@ -2,11 +2,12 @@
 //! and the work on them (acknowledge, assign, resolve, reopen, comment; [`domain::alerts`]'s
 //! rules), each step kept in the alert's history and in the audit log.
 
+use super::query::Path;
 use super::{ApiContext, Error, Query};
 use crate::audit;
 use crate::auth::Caller;
 use crate::db::scoped;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use domain::AlertState;

@@ -157,12 +157,14 @@ fn clip(s: &str) -> String {
     s.chars().take(40).collect()
 }
 
+/// Free text matched exactly as a record holds it: not trimmed (ingest keeps a source's blanks);
+/// blank is no filter.
 fn text(
     field: &'static str,
     v: &Option<String>,
     max_chars: usize,
 ) -> Result<Option<String>, Error> {
-    match given(v) {
+    match v.as_deref().filter(|s| !s.trim().is_empty()) {
         Some(s) if s.chars().count() > max_chars => Err(Error::invalid(
             field,
             format!("is longer than {max_chars} characters"),
@@ -622,7 +624,7 @@ fn as_text(fields: serde_json::Value) -> BTreeMap<String, String> {
 pub async fn case_history(
     State(ctx): State<ApiContext>,
     caller: Caller,
-    axum::extract::Path(id): axum::extract::Path<String>,
+    super::query::Path(id): super::query::Path<String>,
 ) -> Result<Json<CaseHistory>, Error> {
     let id: i64 = id
         .parse()

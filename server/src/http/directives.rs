@@ -2,10 +2,11 @@
 //! centre, and the progress of the tasks they assign, within the caller's scope. A task's state is
 //! [`domain::directives::TaskState`]'s rule on the database's today.
 
+use super::query::Path;
 use super::{ApiContext, Error, Query};
 use crate::auth::Caller;
 use crate::db::scoped;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::NaiveDate;

@@ -2,10 +2,11 @@
 //! `POST /displays`, `PUT /displays/{id}`, `POST /displays/{id}/revoke`: an administrator's
 //! displays within their scope ([`crate::display`]).
 
+use super::query::Path;
 use super::{ApiContext, Error};
 use crate::auth::Caller;
 use crate::display;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};

@@ -5,11 +5,12 @@
 //! `GET /cases/{id}/steps`, `POST /cases/{id}/steps/{ord}/done`: a case's way through its
 //! procedure, and the record that a step is done (the next one starts that day).
 
+use super::query::Path;
 use super::{ApiContext, Error};
 use crate::audit;
 use crate::auth::Caller;
 use crate::events::{self, Event};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use domain::procedures::{CaseStep, CaseSteps, Procedure, ProcedureEdit, Step, StepDone};

@@ -7,6 +7,7 @@
 //! route. A unit outside the scope is 403; a kept report or schedule outside it is 404, so that
 //! nothing of another scope is revealed. Every file made or downloaded is in the audit log.
 
+use super::query::Path;
 use super::{ApiContext, Error, Query};
 use crate::audit;
 use crate::auth::Caller;
@@ -14,7 +15,7 @@ use crate::db::scoped;
 use crate::report;
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};

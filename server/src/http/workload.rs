@@ -4,9 +4,10 @@
 //! [`domain::workload`]'s; a task's state is [`domain::directives::TaskState`]'s rule.
 
 use super::directives::{DIRECTIVE, DirectiveRow, tasks, today};
+use super::query::Path;
 use super::{ApiContext, Error};
 use crate::auth::Caller;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use domain::directives::{TaskCounts, expected_progress};

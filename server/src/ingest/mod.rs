@@ -41,6 +41,9 @@ pub mod tasks;
 pub mod validate;
 pub mod write;
 
+#[cfg(test)]
+mod properties;
+
 pub use cases::Cases;
 pub use kind::RecordKind;
 pub use targets::Targets;

@@ -159,6 +159,17 @@ impl Header {
         for (i, name) in names.into_iter().enumerate() {
             width = i + 1;
             let name = name.trim();
+            if name.is_empty() {
+                // A refusal names where: a column without a name has only its place.
+                return Err(HeaderError {
+                    column: "header".into(),
+                    reason: format!(
+                        "column {} has no name; the columns are: {}",
+                        i + 1,
+                        schema.fields.join(", ")
+                    ),
+                });
+            }
             let Some(f) = schema.position(name) else {
                 return Err(HeaderError {
                     column: clip(name),

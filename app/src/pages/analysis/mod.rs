@@ -764,3 +764,129 @@ mod tests {
         );
     }
 }
+
+/// Property tests of the view carried in the URL: a selection written to the query string reads
+/// back equal, and any query string reads as a selection that itself round-trips.
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, contextualize_config};
+
+    /// Two years of months, the axis the data gives.
+    fn axis() -> Vec<NaiveDate> {
+        (0..24)
+            .filter_map(|i| {
+                NaiveDate::from_ymd_opt(2024, 1, 1)?.checked_add_months(chrono::Months::new(i))
+            })
+            .collect()
+    }
+
+    /// The query parameters of a query string as the router gives them (decoded).
+    fn params(q: &str) -> HashMap<String, String> {
+        let q = q.strip_prefix('?').unwrap_or(q);
+        q.split('&')
+            .filter_map(|p| p.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn read(q: &str, axis: &[NaiveDate]) -> Selection {
+        let p = params(q);
+        Selection::from_query(|k| p.get(k).cloned(), axis)
+    }
+
+    fn chart_values(chart: usize) -> Vec<u16> {
+        (0..16)
+            .filter(|i| word_of(CHARTS[chart].0, *i).is_some())
+            .map(|i| i as u16)
+            .collect()
+    }
+
+    fn space() -> impl Strategy<Value = Option<Space>> {
+        prop_oneof![
+            Just(None),
+            (-90.0f64..=90.0, -180.0f64..=180.0, 0.0001f64..5000.0)
+                .prop_map(|(lat, lon, km)| Some(Space::radius(lat, lon, km))),
+            proptest::collection::vec((8.0f64..24.0, 102.0f64..118.0), 0..260)
+                .prop_map(|points| Space::lasso(&points)),
+        ]
+    }
+
+    fn a_selection() -> impl Strategy<Value = Selection> {
+        let values = [0, 1, 2, 3, 4].map(|c| {
+            proptest::sample::subsequence(chart_values(c), 0..=chart_values(c).len())
+                .prop_map(|v| v.into_iter().collect::<BTreeSet<u16>>())
+        });
+        (
+            values,
+            proptest::option::of((0usize..24, 0usize..24).prop_map(|(a, b)| (a.min(b), a.max(b)))),
+            proptest::option::of(("[0-9]{2}", proptest::option::of("[0-9]{5}"))),
+            space(),
+            proptest::sample::select(Metric::ALL.to_vec()),
+        )
+            .prop_map(|(values, months, place, space, metric)| Selection {
+                values,
+                months,
+                province: place.as_ref().map(|p| p.0.clone()),
+                commune: place.and_then(|p| p.1),
+                space,
+                metric,
+            })
+    }
+
+    /// A query string of the workspace's parameters with values right, nearly right or anything.
+    fn a_query() -> impl Strategy<Value = String> {
+        let key = proptest::sample::select(vec![
+            "kind",
+            "sector",
+            "status",
+            "discipline",
+            "category",
+            "from",
+            "to",
+            "province",
+            "commune",
+            "radius",
+            "lasso",
+            "metric",
+            "x",
+        ]);
+        let value = prop_oneof![
+            "[a-z_,]{0,30}",
+            "20[0-9]{2}-[0-9]{1,2}",
+            "[0-9]{2,5}",
+            "-?[0-9]{1,3}(\\.[0-9]{1,6})?,-?[0-9]{1,3}(\\.[0-9]{1,6})?,[0-9]{1,4}(\\.[0-9]{1,3})?",
+            "(-?[0-9]{1,2}(\\.[0-9]{1,5})?,-?[0-9]{1,3}(\\.[0-9]{1,5})?;){2,6}",
+            "[0-9eE.,;+\\-naif ]{0,30}",
+            "[^&=]{0,20}",
+        ];
+        proptest::collection::vec((key, value), 0..8).prop_map(|pairs| {
+            let q: Vec<String> = pairs.into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+            format!("?{}", q.join("&"))
+        })
+    }
+
+    proptest! {
+        #![proptest_config(contextualize_config(Config {
+            cases: 512,
+            failure_persistence: None,
+            ..Config::default()
+        }))]
+
+        #[test]
+        fn a_selection_reads_back_equal_from_its_url(sel in a_selection()) {
+            let axis = axis();
+            let q = sel.to_query(&axis);
+            prop_assert_eq!(read(&q, &axis), sel, "{}", q);
+        }
+
+        #[test]
+        fn any_url_reads_as_a_selection_that_round_trips(q in a_query()) {
+            let axis = axis();
+            let sel = read(&q, &axis);
+            let again = sel.to_query(&axis);
+            prop_assert_eq!(read(&again, &axis), sel, "{} -> {}", q, again);
+        }
+    }
+}
