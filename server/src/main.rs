@@ -329,13 +329,17 @@ async fn serve(config: Arc<Config>, pool: sqlx::PgPool) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", config.addr))?;
     tracing::info!("Oversight is serving on http://{}", config.addr);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            // Open event streams end, so that the open requests can finish.
-            hub.close();
-        })
-        .await?;
+    // The peer's address reaches the rate limits (`http::ratelimit`).
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        // Open event streams end, so that the open requests can finish.
+        hub.close();
+    })
+    .await?;
     tracing::info!("stopped");
     Ok(())
 }

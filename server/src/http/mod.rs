@@ -2,6 +2,7 @@
 //! Each resource is a module exposing `router()`; they are merged here, in one place.
 
 mod alerts;
+mod answers;
 mod auth;
 mod boundaries;
 mod cases;
@@ -16,6 +17,7 @@ pub mod openapi;
 mod overview;
 mod procedures;
 mod query;
+mod ratelimit;
 mod reports;
 mod site;
 mod sources;
@@ -43,6 +45,8 @@ pub struct ApiContext {
     pub quality: Arc<crate::quality::QualityCache>,
     /// The live event stream's fan-out.
     pub events: crate::events::Hub,
+    /// The overview's and the summary's answers, until the data changes.
+    pub answers: Arc<answers::AnswerCache>,
 }
 
 impl FromRef<ApiContext> for LeptosOptions {
@@ -84,6 +88,7 @@ pub fn app(config: Arc<Config>, db: PgPool) -> Router {
 pub fn app_with(config: Arc<Config>, db: PgPool, events: crate::events::Hub) -> Router {
     let leptos = site::leptos_options(&config);
     let ctx = ApiContext {
+        answers: Arc::new(answers::AnswerCache::new(config.answer_cache)),
         config,
         db,
         leptos,
@@ -96,6 +101,10 @@ pub fn app_with(config: Arc<Config>, db: PgPool, events: crate::events::Hub) -> 
         // The same answer at `/health`, for load balancers.
         .merge(health::router())
         .layer(tower_http::compression::CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(
+            ratelimit::Limiter::new(&ctx.config.rate_limits),
+            ratelimit::limit,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             framing,
             site::security_headers,
