@@ -73,7 +73,7 @@ fn args() -> anyhow::Result<Args> {
         site: value("--site").map_or_else(|| root.join("target/site"), PathBuf::from),
         out: value("--out").map(PathBuf::from),
         seconds: num("--seconds", 30)?,
-        warmup: num("--warmup", 10)?,
+        warmup: num("--warmup", 5)?,
         connections: num("--connections", 32)? as u32,
         threads: num("--threads", 1)? as u32,
         streams: num("--streams", 1000)? as usize,
@@ -231,9 +231,64 @@ impl Cpu {
     }
 }
 
+/// Every question asked once (four at a time): how long each took to answer.
+#[derive(Clone, Debug, Default)]
+struct Fill {
+    questions: usize,
+    seconds: f64,
+    median_ms: f64,
+    max_ms: f64,
+}
+
+impl Fill {
+    fn describe(&self) -> String {
+        format!(
+            "{} questions in {:.1} s (each: median {:.0} ms, max {:.0} ms)",
+            self.questions, self.seconds, self.median_ms, self.max_ms
+        )
+    }
+}
+
+/// Asks every question once, four at a time.
+async fn fill(base: &Base, requests: &[(String, String)]) -> anyhow::Result<Fill> {
+    let started = Instant::now();
+    let queue = Arc::new(std::sync::Mutex::new(requests.to_vec()));
+    let mut workers = Vec::new();
+    for _ in 0..4 {
+        let (queue, base) = (queue.clone(), base.clone());
+        workers.push(tokio::spawn(async move {
+            let mut took = Vec::new();
+            loop {
+                let next = queue.lock().ok().and_then(|mut q| q.pop());
+                let Some((path, cookie)) = next else {
+                    return Ok::<_, anyhow::Error>(took);
+                };
+                let t = Instant::now();
+                let (status, _, body) = base.request("GET", &path, Some(&cookie), None).await?;
+                if status != 200 {
+                    bail!("GET {path}: {status} {body}");
+                }
+                took.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+        }));
+    }
+    let mut took = Vec::new();
+    for w in workers {
+        took.extend(w.await??);
+    }
+    took.sort_by(f64::total_cmp);
+    Ok(Fill {
+        questions: took.len(),
+        seconds: started.elapsed().as_secs_f64(),
+        median_ms: took.get(took.len() / 2).copied().unwrap_or(0.0),
+        max_ms: took.last().copied().unwrap_or(0.0),
+    })
+}
+
 struct Phase {
     name: String,
-    cold: Option<Wrk>,
+    cold: Option<Fill>,
+    after_event: Option<Fill>,
     run: Wrk,
     cpu: Cpu,
     streams: Option<String>,
@@ -252,10 +307,8 @@ impl Phase {
             r.max_us as f64 / 1000.0,
             r.non_2xx + r.errors,
             self.cold.as_ref().map_or("—".into(), |c| format!(
-                "{:.0} req/s, p99 {:.1} ms, max {:.0} ms",
-                c.rate(),
-                c.p99_us as f64 / 1000.0,
-                c.max_us as f64 / 1000.0
+                "{:.1} s (median {:.0} ms, max {:.0} ms)",
+                c.seconds, c.median_ms, c.max_ms
             )),
         )
     }
@@ -286,6 +339,7 @@ async fn run_ceiling(a: &Args, wrk: &Path, work: &Path) -> anyhow::Result<Phase>
     Ok(Phase {
         name: "ceiling (bare axum, constant)".into(),
         cold: None,
+        after_event: None,
         run,
         cpu,
         streams: None,
@@ -348,33 +402,28 @@ async fn run_server(
     let streams_opened = Instant::now();
     tokio::time::sleep(Duration::from_secs(2)).await;
 
-    let cold = if a.warmup > 0 {
-        Some(run_wrk(a, wrk, &lua, port, a.warmup).await?.0)
-    } else {
-        None
-    };
+    // Every question once (the cache fills), then a short unmeasured wrk pass.
+    let cold = fill(&base, &requests).await?;
+    println!("   first answers: {}", cold.describe());
+    if a.warmup > 0 {
+        run_wrk(a, wrk, &lua, port, a.warmup).await?;
+    }
     let before = cpu_now(server.0.id(), postmaster);
-    let ingest = {
-        let base = base.clone();
-        let cookie = ingest_cookie.clone();
-        let at = ingested_at.clone();
-        let half = Duration::from_secs(a.seconds / 2);
-        tokio::spawn(async move {
-            tokio::time::sleep(half).await;
-            let sent = Instant::now();
-            let r = base.ingest_one(&cookie).await;
-            if let Ok(mut g) = at.lock() {
-                *g = Some(sent);
-            }
-            r
-        })
-    };
     let (run, wrk_cpu) = run_wrk(a, wrk, &lua, port, a.seconds).await?;
     let mut cpu = cpu_now(server.0.id(), postmaster).since(&before);
     cpu.wrk = wrk_cpu;
-    let ingest = ingest.await?.context("ingesting a case mid-run")?;
-    // Let the last keep-alive arrive, then close the screens and count.
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    // Then a data officer ingests a case: every scope-VN stream must hear of it, and every
+    // kept answer is made anew.
+    if let Ok(mut g) = ingested_at.lock() {
+        *g = Some(Instant::now());
+    }
+    let ingest = base
+        .ingest_one(&ingest_cookie)
+        .await
+        .context("ingesting a case")?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after_event = fill(&base, &requests).await?;
+    println!("   after the event: {}", after_event.describe());
     let open_for = streams_opened.elapsed();
     let _ = stop_tx.send(true);
     let mut seen = Vec::new();
@@ -392,7 +441,8 @@ async fn run_server(
     };
     Ok(Phase {
         name: name.into(),
-        cold,
+        cold: Some(cold),
+        after_event: Some(after_event),
         run,
         cpu,
         streams: Some(streams),
@@ -413,6 +463,8 @@ struct StreamSeen {
     /// Time from the ingest's request to its `data` event here.
     data_after: Option<Duration>,
     vn_scope: bool,
+    /// Every event by name, with when it came.
+    events: Vec<(String, Instant)>,
 }
 
 async fn hold_stream(
@@ -466,6 +518,7 @@ async fn hold_stream(
                         if line == ":" || (line.starts_with(':') && !line.contains("event")) {
                             seen.comments += 1;
                         } else if let Some(name) = line.strip_prefix("event:") {
+                            seen.events.push((name.trim().to_string(), now));
                             match name.trim() {
                                 "hello" => seen.hello = true,
                                 "data" => {
@@ -516,10 +569,19 @@ fn streams_summary(seen: &[StreamSeen], open_for: Duration, ingest: &str) -> Str
         .iter()
         .filter(|s| !s.vn_scope && s.data_events > 0)
         .count();
+    // What the first scope-VN stream heard, by name.
+    let mut names: std::collections::BTreeMap<&str, u32> = Default::default();
+    if let Some(first) = vn.first() {
+        for (name, _) in &first.events {
+            *names.entry(name.as_str()).or_default() += 1;
+        }
+    }
+    let names: Vec<String> = names.iter().map(|(k, v)| format!("{k} {v}")).collect();
     format!(
-        "{ok}/{n} opened with hello; {alive}/{n} still open after {:.0} s; {kept}/{n} got the \
+        "a scope-VN stream heard: {}; {ok}/{n} opened with hello; {alive}/{n} still open after {:.0} s; {kept}/{n} got the \
          keep-alive every 15 s (≥ {} comments), longest silence {:.1} s; the ingest ({ingest}) \
          reached {}/{} scope-VN streams (median {}, max {}) and {others_got} of the scope-79 ones",
+        names.join(", "),
         open_for.as_secs_f64(),
         expected.saturating_sub(1),
         silence.as_secs_f64(),
@@ -1049,12 +1111,18 @@ fn table(a: &Args, seeded: &Seeded, phases: &[Phase], streams: &[String]) -> Str
         a.streams,
     ));
     s.push_str(
-        "| phase | requests/s | p50 ms | p90 ms | p99 ms | max ms | errors | cold pass (unmeasured) |\n\
+        "| phase | requests/s | p50 ms | p90 ms | p99 ms | max ms | errors | every question once, cold |\n\
          |---|---|---|---|---|---|---|---|\n",
     );
     for p in phases {
         s.push_str(&p.row());
         s.push('\n');
+    }
+    s.push_str("\nAfter the run, one ingested case (an event): every question asked again, four at a time:\n\n");
+    for p in phases {
+        if let Some(f) = &p.after_event {
+            s.push_str(&format!("- {}: {}\n", p.name, f.describe()));
+        }
     }
     s.push_str("\nCPU during each measured run:\n\n");
     for p in phases {

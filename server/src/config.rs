@@ -31,8 +31,9 @@ pub struct Config {
     /// (`OVERSIGHT_SESSION_RECHECK_SECS`, default 5; 0 asks it on every request). Also the longest
     /// another server's logout, or a user disabled, takes to reach this one.
     pub session_recheck: Duration,
-    /// The longest an overview or summary answer is kept in memory (`OVERSIGHT_ANSWER_CACHE_SECS`,
-    /// default 60; 0 turns the cache off). Data and alert events drop it sooner.
+    /// How long an overview or summary answer is kept in memory when no event says the data
+    /// changed (`OVERSIGHT_ANSWER_CACHE_SECS`, default 600; 0 turns the cache off): the longest a
+    /// write that announces no event takes to show.
     pub answer_cache: Duration,
 }
 
@@ -93,7 +94,7 @@ impl Config {
             )?,
         };
         let session_recheck = seconds_from_env("OVERSIGHT_SESSION_RECHECK_SECS", 5)?;
-        let answer_cache = seconds_from_env("OVERSIGHT_ANSWER_CACHE_SECS", 60)?;
+        let answer_cache = seconds_from_env("OVERSIGHT_ANSWER_CACHE_SECS", 600)?;
         Ok(Config {
             addr,
             database_url,

@@ -9,7 +9,9 @@
 //!   is computed after the generation it is filed under was read, so it is never older than
 //!   that generation's data. Events reach every server (they travel through PostgreSQL).
 //! - Writes that announce nothing (a `DELETE FROM cases` by hand, a unit renamed in SQL) show
-//!   within the time to live (`OVERSIGHT_ANSWER_CACHE_SECS`, 60 s).
+//!   within the time to live (`OVERSIGHT_ANSWER_CACHE_SECS`, 10 minutes) and one computation:
+//!   past it, with no event since, one request makes the answer anew while the others are
+//!   still given the kept one (on the `large` data some answers take seconds to make).
 //! - Concurrent misses of one key compute it once; the others wait for that answer. An error is
 //!   not kept: the next request tries again.
 //! - At most [`MAX_ANSWERS`] are kept; past that, the older generations' and the expired go,
@@ -35,6 +37,29 @@ struct Slot {
     generation: u64,
     made: Instant,
     json: OnceCell<Bytes>,
+    /// Past its time to live, one request is making it anew.
+    refreshing: std::sync::atomic::AtomicBool,
+}
+
+impl Slot {
+    fn new(generation: u64, json: Option<Bytes>) -> Slot {
+        Slot {
+            generation,
+            made: Instant::now(),
+            json: OnceCell::new_with(json),
+            refreshing: Default::default(),
+        }
+    }
+}
+
+/// What a request does with a key.
+enum Plan {
+    /// Serve the kept answer (past its time, while another request makes it anew).
+    Kept(Bytes),
+    /// Wait for the answer of this generation (made by the first request to come).
+    Wait(Arc<Slot>),
+    /// Make the answer anew: it is past its time to live, with no event since.
+    Refresh(Arc<Slot>),
 }
 
 /// The cache of one server; shared by the handlers through [`super::ApiContext`].
@@ -80,37 +105,57 @@ impl AnswerCache {
         T: serde::Serialize,
         F: Future<Output = Result<T, Error>>,
     {
-        let slot = {
-            let generation = self.generation();
+        let generation = self.generation();
+        let plan = {
             let now = Instant::now();
             let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
             match slots.get(&key) {
-                Some(s) if s.generation == generation && now.duration_since(s.made) < self.ttl => {
-                    s.clone()
+                Some(s) if s.generation == generation => {
+                    let fresh = now.duration_since(s.made) < self.ttl;
+                    match s.json.get() {
+                        Some(json) if !fresh => {
+                            if s.refreshing.swap(true, Ordering::SeqCst) {
+                                Plan::Kept(json.clone())
+                            } else {
+                                Plan::Refresh(s.clone())
+                            }
+                        }
+                        _ => Plan::Wait(s.clone()),
+                    }
                 }
                 _ => {
                     if slots.len() >= MAX_ANSWERS {
-                        slots.retain(|_, s| {
-                            s.generation == generation && now.duration_since(s.made) < self.ttl
-                        });
+                        slots.retain(|_, s| s.generation == generation);
                         if slots.len() >= MAX_ANSWERS {
                             slots.clear();
                         }
                     }
-                    let s = Arc::new(Slot {
-                        generation,
-                        made: now,
-                        json: OnceCell::new(),
-                    });
-                    slots.insert(key, s.clone());
-                    s
+                    let s = Arc::new(Slot::new(generation, None));
+                    slots.insert(key.clone(), s.clone());
+                    Plan::Wait(s)
                 }
             }
         };
-        slot.json
-            .get_or_try_init(|| async { to_json(&make.await?) })
-            .await
-            .cloned()
+        match plan {
+            Plan::Kept(json) => Ok(json),
+            Plan::Wait(slot) => slot
+                .json
+                .get_or_try_init(|| async { to_json(&make.await?) })
+                .await
+                .cloned(),
+            // Only this request waits for the new answer; the others keep the old meanwhile.
+            Plan::Refresh(old) => match make.await.and_then(|v| to_json(&v)) {
+                Ok(json) => {
+                    let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+                    slots.insert(key, Arc::new(Slot::new(generation, Some(json.clone()))));
+                    Ok(json)
+                }
+                Err(e) => {
+                    old.refreshing.store(false, Ordering::SeqCst);
+                    Err(e)
+                }
+            },
+        }
     }
 
     /// Subscribes to the hub once; a new generation at every event from then on. `false` when
