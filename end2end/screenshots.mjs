@@ -11,7 +11,7 @@ const lastStep = new Map();
 async function totp(user) {
   for (;;) {
     const now = Math.floor(Date.now() / 30_000);
-    const step = Math.max(now - 1, (lastStep.get(user) ?? -Infinity) + 1);
+    const step = Math.max(now, (lastStep.get(user) ?? -Infinity) + 1);
     if (step <= now + 1) {
       lastStep.set(user, step);
       const counter = Buffer.alloc(8);

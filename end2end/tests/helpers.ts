@@ -24,13 +24,14 @@ function hotp(secret: Buffer, step: number): string {
   return (n % 1_000_000).toString().padStart(6, '0');
 }
 
-/** A demo account's authenticator code that has not been used yet (waits for the next step when
- *  the three the server accepts — previous, current, next — are spent). */
+/** A demo account's authenticator code that has not been used yet: the current step's or the
+ *  next one's (the server accepts the step before, the current and the next: either stays
+ *  accepted if the step turns while the code travels); waits when both are spent. */
 export async function totp(username: string): Promise<string> {
   const secret = Buffer.from(`oversight-demo-${username}`);
   for (;;) {
     const now = Math.floor(Date.now() / 30_000);
-    const step = Math.max(now - 1, (lastStep.get(username) ?? -Infinity) + 1);
+    const step = Math.max(now, (lastStep.get(username) ?? -Infinity) + 1);
     if (step <= now + 1) {
       lastStep.set(username, step);
       return hotp(secret, step);

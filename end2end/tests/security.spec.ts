@@ -44,7 +44,7 @@ test('a leader gives the authenticator code after the password; a wrong code is 
   await expect(code).toBeVisible();
   await expect(code).toBeFocused();
   await expect(page.getByLabel('Mật khẩu', { exact: true })).toBeHidden();
-  await code.fill('000000' === (await totp('lanhdao')) ? '111111' : '000000');
+  await code.fill('000000');
   await page.getByRole('button', { name: 'Xác nhận' }).click();
   await expect(page.getByTestId('login-error')).toHaveText('Mã không đúng hoặc đã được dùng. Chờ mã kế tiếp rồi thử lại.');
   await expect(page).toHaveURL(/\/login/);
@@ -57,8 +57,8 @@ test('a leader gives the authenticator code after the password; a wrong code is 
   // The page's own scripts carry the response's nonce; the policy names no unsafe-inline script.
   const res = await page.request.get('/');
   const policy = res.headers()['content-security-policy'];
-  expect(policy).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9_-]+' 'wasm-unsafe-eval'/);
-  expect(policy).not.toContain("'unsafe-inline';");
+  const scripts = policy.split(';').map((d: string) => d.trim()).find((d: string) => d.startsWith('script-src'))!;
+  expect(scripts).toMatch(/^script-src 'self' 'nonce-[A-Za-z0-9_-]+' 'wasm-unsafe-eval'$/);
 });
 
 test('a person sets up an authenticator app on their account and later logs in with a recovery code', async ({ page }) => {

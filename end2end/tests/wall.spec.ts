@@ -6,7 +6,7 @@ import { test, expect, request, APIRequestContext, Page } from '@playwright/test
 import { spawn, ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createServer as createHttpServer, Server } from 'node:http';
-import { DEMO, apiLogin } from './helpers';
+import { DEMO, apiLogin, login } from './helpers';
 
 test.use({ viewport: { width: 1920, height: 1080 } });
 
@@ -238,12 +238,7 @@ test('only the room system\'s origin may frame the wall', async ({ page, baseURL
 
 test('an administrator makes a display on /displays, opens its wall and revokes it there', async ({ page, context, baseURL }) => {
   await page.setViewportSize({ width: 1440, height: 900 });
-  await page.goto('/login');
-  await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
-  await page.getByLabel(/Tên đăng nhập|Username/).fill(DEMO.admin.username);
-  await page.getByLabel(/Mật khẩu|Password/).fill(DEMO.admin.password);
-  await page.getByRole('button', { name: /Đăng nhập|Log in/ }).click();
-  await page.waitForURL((url) => url.pathname === '/');
+  await login(page, DEMO.admin);
   // The administrator's menu holds the displays.
   await page.getByTestId('nav-admin').locator('summary').click();
   await page.getByTestId('nav-displays').click();

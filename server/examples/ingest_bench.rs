@@ -164,6 +164,10 @@ async fn main() -> anyhow::Result<()> {
         ingest_max_bytes: server::ingest::DEFAULT_MAX_BYTES,
         frame_ancestors: Vec::new(),
         tls: None,
+        // The benchmark pushes batches as fast as it can: no limit, as before.
+        rate_limits: server::config::RateLimits::off(),
+        session_recheck: Duration::from_secs(5),
+        answer_cache: Duration::from_secs(60),
     });
     let router = server::http::app(config, pool.clone());
     let token =

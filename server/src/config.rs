@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Everything the server reads from its environment, read once at start.
 #[derive(Debug, Clone)]
@@ -23,6 +24,17 @@ pub struct Config {
     /// (`OVERSIGHT_FRAME_ANCESTORS`, space- or comma-separated, e.g. `https://room.example.gov`);
     /// every other page, and `/display` for every other origin, refuses framing.
     pub frame_ancestors: Vec<String>,
+    /// The request rates each kind of caller may keep up on the API (`OVERSIGHT_RATE_LIMIT_SESSION`,
+    /// `_TOKEN`, `_ANONYMOUS`: `PER_SECOND,BURST` or `off`); see [`RateLimits`].
+    pub rate_limits: RateLimits,
+    /// How long a validated session is trusted before the database is asked again
+    /// (`OVERSIGHT_SESSION_RECHECK_SECS`, default 5; 0 asks it on every request). Also the longest
+    /// another server's logout, or a user disabled, takes to reach this one.
+    pub session_recheck: Duration,
+    /// How long an overview or summary answer is kept in memory when no event says the data
+    /// changed (`OVERSIGHT_ANSWER_CACHE_SECS`, default 600; 0 turns the cache off): the longest a
+    /// write that announces no event takes to show.
+    pub answer_cache: Duration,
     /// The certificate and key for HTTPS (`OVERSIGHT_TLS_CERT`, `OVERSIGHT_TLS_KEY`, PEM files);
     /// with them the server speaks only TLS (rustls), sends HSTS and marks cookies `Secure`.
     pub tls: Option<TlsFiles>,
@@ -102,6 +114,19 @@ impl Config {
                 });
             }
         };
+        let rate_limits = RateLimits {
+            session: rate_from_env(
+                "OVERSIGHT_RATE_LIMIT_SESSION",
+                RateLimits::default().session,
+            )?,
+            token: rate_from_env("OVERSIGHT_RATE_LIMIT_TOKEN", RateLimits::default().token)?,
+            anonymous: rate_from_env(
+                "OVERSIGHT_RATE_LIMIT_ANONYMOUS",
+                RateLimits::default().anonymous,
+            )?,
+        };
+        let session_recheck = seconds_from_env("OVERSIGHT_SESSION_RECHECK_SECS", 5)?;
+        let answer_cache = seconds_from_env("OVERSIGHT_ANSWER_CACHE_SECS", 600)?;
         Ok(Config {
             addr,
             database_url,
@@ -112,6 +137,9 @@ impl Config {
             ingest_max_bytes,
             frame_ancestors,
             tls,
+            rate_limits,
+            session_recheck,
+            answer_cache,
         })
     }
 }
@@ -150,6 +178,104 @@ pub fn parse_frame_ancestors(s: &str) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
+/// A steady rate of requests with the burst allowed above it (a token bucket: `burst` requests at
+/// once, refilled at `per_second`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rate {
+    pub per_second: f64,
+    pub burst: u32,
+}
+
+impl Rate {
+    /// `PER_SECOND,BURST` (`10,100`; the burst defaults to ten seconds' worth), or `off` (`None`).
+    pub fn parse(s: &str) -> Result<Option<Rate>, String> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("off") {
+            return Ok(None);
+        }
+        let (rate, burst) = match s.split_once(',') {
+            Some((r, b)) => (r.trim(), Some(b.trim())),
+            None => (s, None),
+        };
+        let per_second: f64 = rate
+            .parse()
+            .ok()
+            .filter(|r: &f64| r.is_finite() && *r > 0.0)
+            .ok_or_else(|| format!("'{s}' is not PER_SECOND,BURST (e.g. 10,100) or off"))?;
+        let burst = match burst {
+            Some(b) => b
+                .parse::<u32>()
+                .ok()
+                .filter(|b| *b > 0)
+                .ok_or_else(|| format!("'{s}': the burst must be a positive whole number"))?,
+            None => (per_second * 10.0).ceil().min(f64::from(u32::MAX)) as u32,
+        };
+        Ok(Some(Rate { per_second, burst }))
+    }
+}
+
+/// The limits of the API's request rate per caller (`None`: no limit for that kind).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RateLimits {
+    /// Each person's session (a leader on a tablet, an analyst): a page fires a handful of calls.
+    pub session: Option<Rate>,
+    /// Each bearer token: a data feed pushing batches, a wall display, another system reading.
+    pub token: Option<Rate>,
+    /// Each client address without a credential (logins), and a credential not yet seen valid.
+    pub anonymous: Option<Rate>,
+}
+
+impl Default for RateLimits {
+    fn default() -> RateLimits {
+        RateLimits {
+            session: Some(Rate {
+                per_second: 10.0,
+                burst: 100,
+            }),
+            token: Some(Rate {
+                per_second: 20.0,
+                burst: 100,
+            }),
+            anonymous: Some(Rate {
+                per_second: 10.0,
+                burst: 100,
+            }),
+        }
+    }
+}
+
+impl RateLimits {
+    /// No limit at all.
+    pub fn off() -> RateLimits {
+        RateLimits {
+            session: None,
+            token: None,
+            anonymous: None,
+        }
+    }
+}
+
+fn rate_from_env(name: &'static str, default: Option<Rate>) -> Result<Option<Rate>, ConfigError> {
+    match std::env::var(name) {
+        Ok(s) => Rate::parse(&s).map_err(|reason| ConfigError { name, reason }),
+        Err(_) => Ok(default),
+    }
+}
+
+fn seconds_from_env(name: &'static str, default: u64) -> Result<Duration, ConfigError> {
+    match std::env::var(name) {
+        Ok(s) => s
+            .trim()
+            .parse::<u64>()
+            .map(Duration::from_secs)
+            .map_err(|_| ConfigError {
+                name,
+                reason: format!("'{s}' is not a whole number of seconds"),
+            }),
+        Err(_) => Ok(Duration::from_secs(default)),
+    }
+}
+
 /// `target/site` when the binary runs from `target/<profile>/`, else `./site`.
 fn default_site_dir() -> PathBuf {
     std::env::current_exe()
@@ -163,7 +289,29 @@ fn default_site_dir() -> PathBuf {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_frame_ancestors;
+    use super::{Rate, parse_frame_ancestors};
+
+    #[test]
+    fn a_rate_is_per_second_and_burst_or_off() {
+        assert_eq!(
+            Rate::parse("10,100"),
+            Ok(Some(Rate {
+                per_second: 10.0,
+                burst: 100
+            }))
+        );
+        assert_eq!(
+            Rate::parse(" 0.5 "),
+            Ok(Some(Rate {
+                per_second: 0.5,
+                burst: 5
+            }))
+        );
+        assert_eq!(Rate::parse("OFF"), Ok(None));
+        for bad in ["", "0", "-1,10", "10,0", "10,x", "ten", "NaN", "inf"] {
+            assert!(Rate::parse(bad).is_err(), "{bad} passed");
+        }
+    }
 
     #[test]
     fn frame_ancestors_are_origins_only() {

@@ -391,10 +391,14 @@ async fn serve(config: Arc<Config>, pool: sqlx::PgPool) -> anyhow::Result<()> {
             server::tls::serve(listener, app, acceptor, stop).await
         } else {
             tracing::info!("Oversight is serving on http://{}", config.addr);
-            axum::serve(listener, app)
-                .with_graceful_shutdown(stop)
-                .await
-                .map_err(anyhow::Error::from)
+            // The peer's address reaches the rate limits (`http::ratelimit`).
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .with_graceful_shutdown(stop)
+            .await
+            .map_err(anyhow::Error::from)
         }
     };
     let overdue = async {

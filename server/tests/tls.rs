@@ -68,6 +68,9 @@ async fn the_server_speaks_tls_with_hsts_and_secure_cookies() {
         ingest_max_bytes: server::ingest::DEFAULT_MAX_BYTES,
         frame_ancestors: Vec::new(),
         tls: Some(files.clone()),
+        rate_limits: server::config::RateLimits::off(),
+        session_recheck: std::time::Duration::ZERO,
+        answer_cache: std::time::Duration::ZERO,
     });
     let app = server::http::app(config, db.pool.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

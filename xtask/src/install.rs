@@ -93,3 +93,13 @@ pub fn ensure_chromium() -> anyhow::Result<()> {
     }
     apt_install(&missing)
 }
+
+/// Debian's `wrk`, the load test's HTTP load generator.
+pub fn ensure_wrk() -> anyhow::Result<()> {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|p| p.join("wrk").is_file()));
+    if found {
+        return Ok(());
+    }
+    apt_install(&["wrk"])
+}

@@ -12,6 +12,9 @@
 //!   against a bare COPY, with memory), its table written to `docs/benchmarks/ingest.md`.
 //! - `cargo xtask bench-overview`: the overview on a throttled tablet profile (payload, first
 //!   useful paint; release server, demo data), its table written to `docs/benchmarks/overview.md`.
+//! - `cargo xtask loadtest [--seconds N] [--connections N] [--streams N] [--phases a,b]`: the load
+//!   test of issue 9 (`large` data, release server, overview and summary under wrk with 1,000
+//!   event streams open, against a bare axum ceiling), its table written to `docs/LOAD.md`.
 //! - `cargo xtask eval-anomalies [--seeds N,N] [--sizes demo,tiny,large]`: the anomaly detector
 //!   and the plain threshold rule scored against the generator's planted anomalies (data generated
 //!   in memory, no database; about 3 minutes), its tables written to `docs/benchmarks/anomalies.md`.
@@ -79,6 +82,7 @@ fn run() -> anyhow::Result<()> {
         Some("bench-facts") => bench_facts(&root, &args[1..])?,
         Some("bench-ingest") => bench_ingest(&root, &args[1..])?,
         Some("eval-anomalies") => eval_anomalies(&root, &args[1..])?,
+        Some("loadtest") => loadtest(&root, &args[1..])?,
         Some("bench-overview") => {
             install::ensure_build_tools(&root)?;
             install::ensure_postgres()?;
@@ -104,7 +108,7 @@ fn run() -> anyhow::Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask run | test | build [--release] | geodata [--check] | screenshots | bench-facts [--build-only] [--rows N] [--changes N] | bench-ingest [--rows N] | bench-overview | eval-anomalies [--seeds N,N] [--sizes demo,tiny,large]"
+                "usage: cargo xtask run | test | build [--release] | geodata [--check] | screenshots | bench-facts [--build-only] [--rows N] [--changes N] | bench-ingest [--rows N] | bench-overview | eval-anomalies [--seeds N,N] [--sizes demo,tiny,large] | loadtest [--seconds N] [--connections N] [--streams N] [--phases ceiling,server,nolimit,uncached]"
             );
             std::process::exit(2);
         }
@@ -208,6 +212,39 @@ fn eval_anomalies(root: &Path, args: &[String]) -> anyhow::Result<()> {
             .arg(root.join("docs/benchmarks/anomalies.md"))
             .current_dir(root),
     )
+}
+
+/// The load test (docs/LOAD.md): wrk from Debian, the release server and the driver
+/// (server/examples/loadtest.rs), which seeds `large` once under `target/load-data`.
+fn loadtest(root: &Path, args: &[String]) -> anyhow::Result<()> {
+    install::ensure_postgres()?;
+    install::ensure_wrk()?;
+    println!("== building the server, the ceiling and the load driver (release)");
+    status(cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "server",
+        "--bin",
+        "oversight",
+        "--example",
+        "ceiling",
+        "--example",
+        "loadtest",
+    ]))?;
+    let data = root.join("target/load-data");
+    let result = status(
+        Command::new(root.join("target/release/examples/loadtest"))
+            .args(args)
+            .arg("--data")
+            .arg(&data)
+            .arg("--out")
+            .arg(root.join("docs/LOAD.md"))
+            .current_dir(root),
+    );
+    // A run cut short leaves no cluster behind.
+    stop_cluster(&data.join("pg"));
+    result
 }
 
 /// A server for the end-to-end tests: its own data directory, the tiny data set, a free port.

@@ -2,6 +2,7 @@
 
 use super::SESSION_COOKIE;
 use super::session::{IDLE_MINUTES, token_hash};
+use super::session_cache;
 use crate::http::{ApiContext, Error};
 use crate::scope::Scope;
 use axum::extract::FromRequestParts;
@@ -23,7 +24,7 @@ pub struct Caller {
     pub token_id: Option<i64>,
 }
 
-type Row = (
+pub(super) type Row = (
     String,
     String,
     String,
@@ -58,26 +59,35 @@ impl FromRequestParts<ApiContext> for Caller {
         let Some(token) = session_cookie(parts) else {
             return Err(Error::Unauthorized("log in first".into()));
         };
-        let row: Option<Row> = sqlx::query_as(
-            "UPDATE session s SET last_seen = now()
-             FROM app_user a JOIN unit u ON u.code = a.scope
-             WHERE s.token_hash = $1 AND a.id = s.user_id AND NOT a.disabled
-               AND s.expires_at > now()
-               AND s.last_seen > now() - make_interval(mins => $2::int)
-             RETURNING a.username, a.role, u.code, u.path::text, u.name, u.level, NULL::text,
-                       NULL::bigint",
-        )
-        .bind(token_hash(&token))
-        .bind(IDLE_MINUTES as i32)
-        .fetch_optional(&ctx.db)
-        .await?;
-        let row =
-            row.ok_or_else(|| Error::Unauthorized("the session has ended; log in again".into()))?;
-        Ok(caller(row, Some(token)))
+        let recheck = ctx.config.session_recheck;
+        let caller = if recheck.is_zero() {
+            every_time(ctx, &token).await?
+        } else {
+            session_cache::check(&ctx.db, &token, recheck).await?
+        };
+        caller.ok_or_else(|| Error::Unauthorized("the session has ended; log in again".into()))
     }
 }
 
-fn caller(row: Row, session: Option<String>) -> Caller {
+/// The session's caller, asked of the database (and `last_seen` written) on every request.
+async fn every_time(ctx: &ApiContext, token: &str) -> Result<Option<Caller>, Error> {
+    let row: Option<Row> = sqlx::query_as(
+        "UPDATE session s SET last_seen = now()
+         FROM app_user a JOIN unit u ON u.code = a.scope
+         WHERE s.token_hash = $1 AND a.id = s.user_id AND NOT a.disabled
+           AND s.expires_at > now()
+           AND s.last_seen > now() - make_interval(mins => $2::int)
+         RETURNING a.username, a.role, u.code, u.path::text, u.name, u.level, NULL::text,
+                   NULL::bigint",
+    )
+    .bind(token_hash(token))
+    .bind(IDLE_MINUTES as i32)
+    .fetch_optional(&ctx.db)
+    .await?;
+    Ok(row.map(|row| caller(row, Some(token.to_string()))))
+}
+
+pub(super) fn caller(row: Row, session: Option<String>) -> Caller {
     let (username, role, code, path, name, level, source, token_id) = row;
     Caller {
         username,
@@ -95,7 +105,8 @@ fn caller(row: Row, session: Option<String>) -> Caller {
     }
 }
 
-fn bearer(parts: &Parts) -> Option<&str> {
+/// The bearer token of the request's `Authorization` header, if any.
+pub(crate) fn bearer(parts: &Parts) -> Option<&str> {
     let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
     let token = value
         .strip_prefix("Bearer ")

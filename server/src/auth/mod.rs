@@ -2,10 +2,12 @@
 //! machine clients, and the [`Caller`] that every protected handler receives.
 
 mod caller;
+pub(crate) use caller::bearer;
 pub use caller::session_cookie;
 pub mod password;
 pub mod second_factor;
 pub mod session;
+pub mod session_cache;
 pub mod token;
 pub mod totp;
 

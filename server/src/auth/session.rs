@@ -63,5 +63,6 @@ pub async fn revoke(pool: &PgPool, token: &str) -> sqlx::Result<()> {
         .bind(token_hash(token))
         .execute(pool)
         .await?;
+    super::session_cache::forget(token);
     Ok(())
 }

@@ -371,6 +371,7 @@ pub async fn change_password(
     .await?;
     let ended = session::revoke_all(&mut tx, id).await?;
     tx.commit().await?;
+    crate::auth::session_cache::forget_user(&caller.username);
     let token = session::create(&ctx.db, id).await?;
     audit::append(
         &ctx.db,
@@ -466,6 +467,7 @@ pub async fn confirm_totp(
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    crate::auth::session_cache::forget_user(&caller.username);
     // Every session ended with the old factor; this one goes on, as a new session.
     let token = session::create(&ctx.db, id).await?;
     audit::append(

@@ -3,6 +3,7 @@
 
 mod access;
 mod alerts;
+mod answers;
 mod audit;
 mod auth;
 mod boundaries;
@@ -18,6 +19,7 @@ pub mod openapi;
 mod overview;
 mod procedures;
 mod query;
+mod ratelimit;
 mod reports;
 mod site;
 mod sources;
@@ -45,6 +47,8 @@ pub struct ApiContext {
     pub quality: Arc<crate::quality::QualityCache>,
     /// The live event stream's fan-out.
     pub events: crate::events::Hub,
+    /// The overview's and the summary's answers, until the data changes.
+    pub answers: Arc<answers::AnswerCache>,
 }
 
 impl FromRef<ApiContext> for LeptosOptions {
@@ -87,6 +91,7 @@ pub fn app(config: Arc<Config>, db: PgPool) -> Router {
 pub fn app_with(config: Arc<Config>, db: PgPool, events: crate::events::Hub) -> Router {
     let leptos = site::leptos_options(&config);
     let ctx = ApiContext {
+        answers: Arc::new(answers::AnswerCache::new(config.answer_cache)),
         config,
         db,
         leptos,
@@ -107,6 +112,10 @@ pub fn app_with(config: Arc<Config>, db: PgPool, events: crate::events::Hub) -> 
         // The same answer at `/health`, for load balancers.
         .merge(health::router())
         .layer(tower_http::compression::CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(
+            ratelimit::Limiter::new(&ctx.config.rate_limits),
+            ratelimit::limit,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             framing,
             site::security_headers,

@@ -3,13 +3,14 @@
 //! the same days last year, the last 24 months, the children's attainment and the open alerts;
 //! each target line carries its year-end forecast ([`crate::forecast`]).
 
-use super::{ApiContext, Error, Query};
+use super::{ApiContext, Error, Query, answers};
 use crate::auth::Caller;
 use crate::forecast;
 use crate::rollup::{self, Counts, DAY_DEPTH, MONTH_DEPTH};
+use axum::Router;
 use axum::extract::State;
+use axum::response::Response;
 use axum::routing::get;
-use axum::{Json, Router};
 use chrono::{Datelike, NaiveDate};
 use domain::overview::{AlertCounts, ChildAttainment, Crumb, MonthFigures, Overview, TargetLine};
 use domain::summary::Period;
@@ -59,7 +60,24 @@ pub async fn overview(
     State(ctx): State<ApiContext>,
     caller: Caller,
     Query(q): Query<OverviewQuery>,
-) -> Result<Json<Overview>, Error> {
+) -> Result<Response, Error> {
+    // The same unit seen from the same scope on the same day is the same answer until the data
+    // changes (the trail runs from the scope down).
+    let key = format!(
+        "overview\n{}\n{}\n{}",
+        caller.scope.path(),
+        q.unit.as_deref().unwrap_or(""),
+        chrono::Local::now().date_naive()
+    );
+    let json = ctx
+        .answers
+        .get_or_make(&ctx.events, key, compute(&ctx, &caller, &q))
+        .await?;
+    Ok(answers::json_response(json))
+}
+
+/// The overview of the unit `q` names, within the caller's scope.
+async fn compute(ctx: &ApiContext, caller: &Caller, q: &OverviewQuery) -> Result<Overview, Error> {
     let unit = caller
         .scope
         .unit_within(&ctx.db, "unit", q.unit.as_deref())
@@ -239,7 +257,7 @@ pub async fn overview(
         }
     }
 
-    Ok(Json(Overview {
+    Ok(Overview {
         unit: unit.code,
         unit_name: unit.name,
         level: unit.level.as_str().to_string(),
@@ -259,7 +277,7 @@ pub async fn overview(
         children,
         alerts,
         data_as_of: written.map(|t| t.to_rfc3339()),
-    }))
+    })
 }
 
 /// A target as planned.

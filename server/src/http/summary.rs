@@ -1,11 +1,12 @@
 //! `GET /summary`: the overview's figures for a unit and period, against a year before, by child unit.
 
-use super::{ApiContext, Error, Query, date};
+use super::{ApiContext, Error, Query, answers, date};
 use crate::auth::Caller;
 use crate::rollup;
+use axum::Router;
 use axum::extract::State;
+use axum::response::Response;
 use axum::routing::get;
-use axum::{Json, Router};
 use chrono::NaiveDate;
 use domain::summary::{Figures, Period, Summary, UnitFigures};
 use domain::{CaseKind, KindFamily, Sector};
@@ -83,13 +84,27 @@ pub async fn summary(
     State(ctx): State<ApiContext>,
     caller: Caller,
     Query(q): Query<SummaryQuery>,
-) -> Result<Json<Summary>, Error> {
+) -> Result<Response, Error> {
     let filter = q.validate(chrono::Local::now().date_naive())?;
-    let unit = caller
-        .scope
-        .unit_within(&ctx.db, "unit", q.unit.as_deref())
-        .await?;
-    Ok(Json(compute(&ctx.db, &unit, &filter).await?))
+    // The question, normalized (the default dates written out), from the caller's scope.
+    let key = format!(
+        "summary\n{}\n{}\n{}\n{}\n{}\n{}",
+        caller.scope.path(),
+        q.unit.as_deref().unwrap_or(""),
+        filter.period.from,
+        filter.period.to,
+        filter.kind.map_or("", |k| k.as_str()),
+        filter.sector.map_or("", |s| s.as_str()),
+    );
+    let make = async {
+        let unit = caller
+            .scope
+            .unit_within(&ctx.db, "unit", q.unit.as_deref())
+            .await?;
+        compute(&ctx.db, &unit, &filter).await
+    };
+    let json = ctx.answers.get_or_make(&ctx.events, key, make).await?;
+    Ok(answers::json_response(json))
 }
 
 type FigRow = (Option<String>, i64, i64, i64, i64, i64, i64, i64, i64);

@@ -32,6 +32,13 @@ impl TestApp {
             // The room's system of the tests (tests/displays.rs checks the framing headers).
             frame_ancestors: vec!["https://room.example.gov".into()],
             tls: None,
+            // The suites write with SQL and read at once (some writes, as deletes, announce no
+            // event): every request asks the database, as before; no rate limit. The limits,
+            // the session cache and the answer cache have their own tests (ratelimit.rs,
+            // caching.rs).
+            rate_limits: server::config::RateLimits::off(),
+            session_recheck: Duration::ZERO,
+            answer_cache: Duration::ZERO,
         });
         let router = server::http::app(config, db.pool.clone());
         TestApp { db, router }

@@ -1,0 +1,215 @@
+//! A short memory of validated sessions, so that a request neither asks the database nor writes
+//! to it each time (`UPDATE session SET last_seen` on every request was the busiest write of a
+//! reading server).
+//!
+//! - A session found valid is trusted for `recheck` (`OVERSIGHT_SESSION_RECHECK_SECS`, 5 s), then
+//!   asked of the database again: a user disabled, or a session ended by another server, is
+//!   refused here within that time. A logout on this server ([`super::session::revoke`]) forgets
+//!   it at once.
+//! - `last_seen` is written at most once a minute ([`WRITE_EVERY`]) per session. The idle rule
+//!   (15 minutes) is judged on the later of the database's `last_seen` and this server's own last
+//!   request, so it holds to the second here; another server sees this one's activity up to a
+//!   minute late and may end an idle session up to a minute early.
+//! - The absolute end (12 hours) is the database's `expires_at`, checked on every request.
+//! - At most [`MAX_SESSIONS`] are kept; past that, sessions are simply not remembered.
+
+use super::caller::{Caller, Row, caller};
+use super::session::IDLE_MINUTES;
+use crate::http::Error;
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{LazyLock, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// How often, at most, a session's `last_seen` is written.
+pub const WRITE_EVERY: Duration = Duration::from_secs(60);
+
+/// The most sessions remembered at once.
+pub const MAX_SESSIONS: usize = 100_000;
+
+const IDLE: Duration = Duration::from_secs(IDLE_MINUTES as u64 * 60);
+
+struct Entry {
+    /// The caller, without the session's secret.
+    caller: Caller,
+    /// When the database last said the session was valid.
+    checked: Instant,
+    /// This server's last request with it.
+    active: Instant,
+    /// When its `last_seen` was last written (or when the database's value was from).
+    written: Instant,
+    /// Its absolute end.
+    ends: chrono::DateTime<chrono::Utc>,
+}
+
+struct Cache {
+    map: HashMap<[u8; 32], Entry>,
+    swept: Instant,
+}
+
+static CACHE: LazyLock<Mutex<Cache>> = LazyLock::new(|| {
+    Mutex::new(Cache {
+        map: HashMap::new(),
+        swept: Instant::now(),
+    })
+});
+
+/// Bumped by every forget: a check that asked the database before it must not remember.
+static FORGETS: AtomicU64 = AtomicU64::new(0);
+
+fn lock() -> MutexGuard<'static, Cache> {
+    CACHE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn key(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+/// Forgets a session (it was revoked): its next request asks the database.
+pub fn forget(token: &str) {
+    let mut c = lock();
+    FORGETS.fetch_add(1, Ordering::SeqCst);
+    c.map.remove(&key(token));
+}
+
+/// Forgets every session of a user (disabled, password changed): their next requests ask the
+/// database.
+pub fn forget_user(username: &str) {
+    let mut c = lock();
+    FORGETS.fetch_add(1, Ordering::SeqCst);
+    c.map.retain(|_, e| e.caller.username != username);
+}
+
+/// How many sessions are remembered.
+pub fn len() -> usize {
+    lock().map.len()
+}
+
+/// The caller of a valid session, or `None` when it has ended; from memory when the database
+/// said it was valid less than `recheck` ago.
+pub async fn check(db: &PgPool, token: &str, recheck: Duration) -> Result<Option<Caller>, Error> {
+    let key = key(token);
+    let now = Instant::now();
+    let (hit, write, active) = {
+        let mut c = lock();
+        match c.map.get_mut(&key) {
+            Some(e) if chrono::Utc::now() >= e.ends => {
+                c.map.remove(&key);
+                return Ok(None);
+            }
+            Some(e)
+                if now.duration_since(e.checked) < recheck
+                    && now.duration_since(e.active) < IDLE =>
+            {
+                e.active = now;
+                let write = now.duration_since(e.written) >= WRITE_EVERY;
+                if write {
+                    e.written = now;
+                }
+                (Some(e.caller.clone()), write, None)
+            }
+            Some(e) => (None, false, Some(e.active)),
+            None => (None, false, None),
+        }
+    };
+    if let Some(mut caller) = hit {
+        if write {
+            touch(db, &key).await;
+        }
+        caller.session = Some(token.to_string());
+        return Ok(Some(caller));
+    }
+
+    let forgets = FORGETS.load(Ordering::SeqCst);
+    type Checked = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<i64>,
+        chrono::DateTime<chrono::Utc>,
+        f64,
+    );
+    let row: Option<Checked> = sqlx::query_as(
+        "SELECT a.username, a.role, u.code, u.path::text, u.name, u.level, NULL::text,
+                NULL::bigint, s.expires_at,
+                greatest(extract(epoch FROM now() - s.last_seen), 0)::float8
+         FROM session s JOIN app_user a ON a.id = s.user_id JOIN unit u ON u.code = a.scope
+         WHERE s.token_hash = $1 AND NOT a.disabled AND s.expires_at > now()",
+    )
+    .bind(key.as_slice())
+    .fetch_optional(db)
+    .await?;
+    let Some((username, role, code, path, name, level, source, token_id, ends, idle_db)) = row
+    else {
+        lock().map.remove(&key);
+        return Ok(None);
+    };
+    let idle_db = Duration::try_from_secs_f64(idle_db).unwrap_or(Duration::MAX);
+    let idle = active.map_or(idle_db, |a| idle_db.min(now.duration_since(a)));
+    if idle >= IDLE {
+        lock().map.remove(&key);
+        return Ok(None);
+    }
+    let wrote = idle_db >= WRITE_EVERY;
+    if wrote {
+        touch(db, &key).await;
+    }
+    let row: Row = (username, role, code, path, name, level, source, token_id);
+    let caller = caller(row, None);
+    {
+        let mut c = lock();
+        // A forget while the database was asked: this check may predate the revocation.
+        if FORGETS.load(Ordering::SeqCst) == forgets && c.room(now) {
+            c.map.insert(
+                key,
+                Entry {
+                    caller: caller.clone(),
+                    checked: now,
+                    active: now,
+                    written: if wrote {
+                        now
+                    } else {
+                        now.checked_sub(idle_db).unwrap_or(now)
+                    },
+                    ends,
+                },
+            );
+        }
+    }
+    Ok(Some(Caller {
+        session: Some(token.to_string()),
+        ..caller
+    }))
+}
+
+impl Cache {
+    /// Whether another session may be remembered: idle and ended ones are dropped every minute
+    /// and when the map is full.
+    fn room(&mut self, now: Instant) -> bool {
+        if now.duration_since(self.swept) >= WRITE_EVERY || self.map.len() >= MAX_SESSIONS {
+            self.swept = now;
+            let wall = chrono::Utc::now();
+            self.map
+                .retain(|_, e| now.duration_since(e.active) < IDLE && wall < e.ends);
+        }
+        self.map.len() < MAX_SESSIONS
+    }
+}
+
+/// Writes a session's `last_seen`. A failure is only logged: the session stays valid, and the
+/// write is tried again at the next recheck.
+async fn touch(db: &PgPool, key: &[u8; 32]) {
+    let done = sqlx::query("UPDATE session SET last_seen = now() WHERE token_hash = $1")
+        .bind(key.as_slice())
+        .execute(db)
+        .await;
+    if let Err(e) = done {
+        tracing::warn!(error = %e, "a session's last_seen could not be written");
+    }
+}
