@@ -55,7 +55,14 @@ async fn post(
     send(router, req.body(body.into()).unwrap()).await
 }
 
-async fn send(router: &Router, req: Request<Body>) -> (StatusCode, Value) {
+async fn send(router: &Router, mut req: Request<Body>) -> (StatusCode, Value) {
+    // As our app's scripts send a change: the session's anti-forgery token beside its cookie.
+    if !req.headers().contains_key("x-csrf-token")
+        && let Some(csrf) = server::auth::cookie_of(req.headers(), "oversight_csrf")
+    {
+        req.headers_mut()
+            .insert("x-csrf-token", csrf.parse().unwrap());
+    }
     let res = router.clone().oneshot(req).await.unwrap();
     let status = res.status();
     let bytes = res.into_body().collect().await.unwrap().to_bytes();

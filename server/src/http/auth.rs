@@ -292,6 +292,29 @@ async fn person(ctx: &ApiContext, caller: &Caller) -> Result<(i64, String), Erro
     Ok(row)
 }
 
+/// The person's id, once `password` (in `field`) proved to be theirs again; a wrong one counts as a
+/// failed login (`during` says when, in the audit trail).
+async fn reauthenticate(
+    ctx: &ApiContext,
+    caller: &Caller,
+    password: &str,
+    field: &'static str,
+    during: &str,
+) -> Result<i64, Error> {
+    let (id, hash) = person(ctx, caller).await?;
+    if password.len() > 1024 || !verify(password, hash).await? {
+        failed(
+            ctx,
+            id,
+            &caller.username,
+            &format!("wrong password at {during}"),
+        )
+        .await?;
+        return Err(Error::invalid(field, "is not the current password"));
+    }
+    Ok(id)
+}
+
 #[utoipa::path(get, path = "/api/v1/account", tag = "auth",
     responses((status = 200, body = Account), (status = 401, body = domain::api::ApiError)))]
 pub async fn account(
@@ -326,17 +349,7 @@ pub async fn change_password(
     bytes: axum::body::Bytes,
 ) -> Result<Response, Error> {
     let req: PasswordChange = body(&bytes, "{\"current\", \"new\"}")?;
-    let (id, hash) = person(&ctx, &caller).await?;
-    if req.current.len() > 1024 || !verify(&req.current, hash).await? {
-        failed(
-            &ctx,
-            id,
-            &caller.username,
-            "wrong password at a password change",
-        )
-        .await?;
-        return Err(Error::invalid("current", "is not the current password"));
-    }
+    let id = reauthenticate(&ctx, &caller, &req.current, "current", "a password change").await?;
     let chars = req.new.chars().count();
     if !(MIN_PASSWORD_CHARS..=1024).contains(&chars) {
         return Err(Error::invalid(
@@ -393,17 +406,14 @@ pub async fn start_totp(
     bytes: axum::body::Bytes,
 ) -> Result<Json<TotpSetup>, Error> {
     let req: Reauthenticate = body(&bytes, "{\"password\"}")?;
-    let (id, hash) = person(&ctx, &caller).await?;
-    if req.password.len() > 1024 || !verify(&req.password, hash).await? {
-        failed(
-            &ctx,
-            id,
-            &caller.username,
-            "wrong password at a second factor setup",
-        )
-        .await?;
-        return Err(Error::invalid("password", "is not the current password"));
-    }
+    let id = reauthenticate(
+        &ctx,
+        &caller,
+        &req.password,
+        "password",
+        "a second factor setup",
+    )
+    .await?;
     let secret = totp::new_secret();
     sqlx::query("UPDATE app_user SET totp_pending = $2 WHERE id = $1")
         .bind(id)
