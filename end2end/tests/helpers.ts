@@ -15,7 +15,7 @@ const SECOND_FACTOR = new Set(['admin', 'lanhdao', 'hanoi']);
 const lastStep = new Map<string, number>();
 
 /** RFC 4226's HOTP: the six-digit code of `secret` at counter `step`. */
-function hotp(secret: Buffer, step: number): string {
+export function hotp(secret: Buffer, step: number): string {
   const counter = Buffer.alloc(8);
   counter.writeBigUInt64BE(BigInt(step));
   const digest = createHmac('sha1', secret).update(counter).digest();

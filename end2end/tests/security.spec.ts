@@ -2,8 +2,7 @@
 // one passes), a person setting up an authenticator app and logging in with a recovery code, an
 // administrator searching the audit trail, and pages that run under a strict policy.
 import { test, expect, Page } from '@playwright/test';
-import { createHmac } from 'node:crypto';
-import { DEMO, csrf, login, totp } from './helpers';
+import { DEMO, csrf, hotp, login, totp } from './helpers';
 
 /** Base32 (RFC 4648, no padding) to bytes: a secret as an authenticator app reads it. */
 function base32(text: string): Buffer {
@@ -19,12 +18,7 @@ function base32(text: string): Buffer {
 
 /** The code of `secret` now, as the person's new app shows it. */
 function codeOf(secret: Buffer): string {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30_000)));
-  const d = createHmac('sha1', secret).update(counter).digest();
-  const o = d[19] & 0x0f;
-  const n = ((d[o] & 0x7f) << 24) | (d[o + 1] << 16) | (d[o + 2] << 8) | d[o + 3];
-  return (n % 1_000_000).toString().padStart(6, '0');
+  return hotp(secret, Math.floor(Date.now() / 30_000));
 }
 
 async function fillLogin(page: Page, username: string, password: string) {

@@ -58,24 +58,20 @@ pub fn AppShell(children: Children) -> impl IntoView {
     // Whether the server says its database is away (checked every 15 s, and at once when the live
     // stream drops): the screens say so until it is back.
     let degraded = RwSignal::new(false);
+    let check_health = move || {
+        leptos::task::spawn_local(async move {
+            if let Some(h) = api::health().await {
+                degraded.set(h.status != "ok");
+            }
+        })
+    };
     Effect::new(move |_| {
-        let check = move || {
-            leptos::task::spawn_local(async move {
-                if let Some(h) = api::health().await {
-                    degraded.set(h.status != "ok");
-                }
-            })
-        };
-        check();
-        crate::browser::every(15_000, check);
+        check_health();
+        crate::browser::every(15_000, check_health);
     });
     Effect::new(move |_| {
         if !live.connected.get() {
-            leptos::task::spawn_local(async move {
-                if let Some(h) = api::health().await {
-                    degraded.set(h.status != "ok");
-                }
-            });
+            check_health();
         }
     });
     let may = move |action: domain::access::Action| {

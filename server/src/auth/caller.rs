@@ -1,12 +1,11 @@
 //! The [`Caller`] extractor: a person with a session cookie or a machine with a bearer token.
 
-use super::SESSION_COOKIE;
 use super::session::{IDLE_MINUTES, token_hash};
 use super::session_cache;
 use crate::http::{ApiContext, Error};
 use crate::scope::Scope;
 use axum::extract::FromRequestParts;
-use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use domain::{Role, UnitLevel};
 
@@ -116,13 +115,5 @@ pub(crate) fn bearer(parts: &Parts) -> Option<&str> {
 
 /// The session token from the request's cookies, if any.
 pub fn session_cookie(parts: &Parts) -> Option<String> {
-    parts
-        .headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| cookie::Cookie::parse(c.trim().to_string()).ok())
-        .find(|c| c.name() == SESSION_COOKIE)
-        .map(|c| c.value().to_string())
+    super::session_cookie_of(&parts.headers)
 }
