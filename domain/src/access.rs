@@ -47,6 +47,13 @@ pub enum Action {
     ScheduleReports,
     /// Search the audit trail.
     ReadAudit,
+    /// Read the urgent notices of the scope: those sent and those received, with who has seen
+    /// and acknowledged them.
+    ReadNotices,
+    /// Send an urgent notice to the sites under one's unit, and close it.
+    SendNotices,
+    /// Acknowledge a notice one's site received.
+    AckNotices,
 }
 
 impl Action {
@@ -70,6 +77,9 @@ impl Action {
         Action::ReadReports,
         Action::ScheduleReports,
         Action::ReadAudit,
+        Action::ReadNotices,
+        Action::SendNotices,
+        Action::AckNotices,
     ];
 
     /// What the action is, in words (for refusals and the printed matrix).
@@ -79,7 +89,9 @@ impl Action {
             Action::ReadSelf => "read who they are",
             Action::EndSession => "log out",
             Action::ManageOwnAccount => "manage their own account",
-            Action::ReadScenes => "read the overview, alerts and directives lists",
+            Action::ReadScenes => {
+                "read the overview, alerts and directives lists, the notices to their site"
+            }
             Action::ReadDisplaySetup => "read a wall display's setup",
             Action::ReadFigures => "read figures in detail",
             Action::ReadCases => "read case records",
@@ -93,6 +105,9 @@ impl Action {
             Action::ReadReports => "read and make reports",
             Action::ScheduleReports => "schedule reports",
             Action::ReadAudit => "search the audit trail",
+            Action::ReadNotices => "read urgent notices and who acknowledged them",
+            Action::SendNotices => "send and close urgent notices",
+            Action::AckNotices => "acknowledge an urgent notice",
         }
     }
 
@@ -107,6 +122,8 @@ impl Action {
                 | Action::EditProcedures
                 | Action::ManageDisplays
                 | Action::ReadAudit
+                | Action::SendNotices
+                | Action::AckNotices
         )
     }
 }
@@ -119,11 +136,11 @@ pub fn allows(role: Role, action: Action) -> bool {
         Public | ReadSelf | ReadScenes => true,
         ReadDisplaySetup => role == Display,
         EndSession | ManageOwnAccount | ReadFigures | ReadCases | ReadSources | ActOnAlerts
-        | RecordSteps | ReadProcedures => role != Display,
+        | RecordSteps | ReadProcedures | ReadNotices | AckNotices => role != Display,
         Ingest => matches!(role, Admin | DataOfficer),
         EditProcedures | ManageDisplays | ReadAudit => role == Admin,
         ReadReports => matches!(role, Admin | Leader | Analyst),
-        ScheduleReports => matches!(role, Admin | Leader),
+        ScheduleReports | SendNotices => matches!(role, Admin | Leader),
     }
 }
 
@@ -200,6 +217,12 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
         Action::ScheduleReports,
     ),
     ("GET", "/api/v1/audit", Action::ReadAudit),
+    ("GET", "/api/v1/notices/active", Action::ReadScenes),
+    ("GET", "/api/v1/notices", Action::ReadNotices),
+    ("GET", "/api/v1/notices/{id}", Action::ReadNotices),
+    ("POST", "/api/v1/notices", Action::SendNotices),
+    ("POST", "/api/v1/notices/{id}/close", Action::SendNotices),
+    ("POST", "/api/v1/notices/{id}/ack", Action::AckNotices),
 ];
 
 /// The action of a routed request; `None` for a route the table does not know.
@@ -259,6 +282,10 @@ mod tests {
         assert!(!allows(Role::DataOfficer, Action::ReadReports));
         assert!(allows(Role::Admin, Action::ReadAudit));
         assert!(!allows(Role::Leader, Action::ReadAudit));
+        assert!(allows(Role::Leader, Action::SendNotices));
+        assert!(!allows(Role::Analyst, Action::SendNotices));
+        assert!(allows(Role::Analyst, Action::AckNotices));
+        assert!(!allows(Role::Display, Action::AckNotices));
         // Every role may do at least what a wall may, and the admin may do everything.
         for a in Action::ALL {
             assert!(

@@ -13,6 +13,7 @@ pub mod facts;
 pub mod forecast;
 pub mod format;
 pub mod geometry;
+pub mod notices;
 pub mod overview;
 pub mod procedures;
 pub mod quality;

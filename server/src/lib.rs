@@ -13,6 +13,7 @@ pub mod forecast;
 pub mod geography;
 pub mod http;
 pub mod ingest;
+pub mod notices;
 pub mod quality;
 pub mod report;
 pub mod rollup;

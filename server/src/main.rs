@@ -369,6 +369,7 @@ async fn serve(config: Arc<Config>, pool: sqlx::PgPool) -> anyhow::Result<()> {
     let hub = server::events::Hub::new(pool.clone());
     server::warning::spawn(pool.clone(), hub.clone());
     server::report::schedule::spawn(pool.clone());
+    server::notices::spawn_reminders(pool.clone(), server::notices::SWEEP_EVERY);
     let app = server::http::app_with(config.clone(), pool, hub.clone());
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await

@@ -15,6 +15,7 @@ mod events;
 mod facts;
 mod health;
 mod ingest;
+mod notices;
 pub mod openapi;
 mod overview;
 mod procedures;
@@ -78,6 +79,7 @@ pub fn api_router() -> Router<ApiContext> {
         .merge(displays::router())
         .merge(reports::router())
         .merge(audit::router())
+        .merge(notices::router())
         .merge(openapi::router())
 }
 

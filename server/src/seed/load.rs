@@ -62,7 +62,8 @@ struct Tail {
 /// Tables emptied at every seed (everything but the audit trail, users, tokens, sessions, data
 /// sources and units, which are replaced row by row so that real users and tokens survive).
 const TRUNCATE: &str = "TRUNCATE case_step, case_version, cases, task_report, task, target, planted_anomaly, alert_event, \
-     alert, member, procedure_step, procedure, directive, seed_info, ingest_batch RESTART IDENTITY";
+     alert, member, procedure_step, procedure, directive, seed_info, ingest_batch, notice_site, notice \
+     RESTART IDENTITY";
 
 /// Replaces the whole data set in one transaction (nothing half-written if it fails): every table
 /// except `audit_log` and non-demo rows of `app_user`/`api_token` (their scope units are real codes
