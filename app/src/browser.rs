@@ -102,6 +102,19 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// Asks the person to confirm `message` (the browser's own dialog); false outside a browser.
+pub fn confirm(message: &str) -> bool {
+    #[cfg(feature = "hydrate")]
+    return web_sys::window()
+        .and_then(|w| w.confirm_with_message(message).ok())
+        .unwrap_or(false);
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = message;
+        false
+    }
+}
+
 /// Hands the browser a file to download: a Blob, its object URL, and a click on an anchor with
 /// `download`. The URL is revoked once the download has surely started.
 pub fn save_file(name: &str, mime: &str, bytes: &[u8]) {
@@ -290,7 +303,15 @@ pub fn open_events(on: impl Fn(LiveSignal) + Clone + 'static) {
         let Ok(source) = web_sys::EventSource::new("/api/v1/events") else {
             return;
         };
-        for name in ["hello", "alert", "data", "procedure", "resync"] {
+        for name in [
+            "hello",
+            "alert",
+            "data",
+            "procedure",
+            "notice",
+            "notice_seen",
+            "resync",
+        ] {
             let on = on.clone();
             let f = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
                 move |_e: web_sys::MessageEvent| on(LiveSignal::Event(name.to_string())),
@@ -492,6 +513,28 @@ pub fn every(ms: i32, f: impl FnMut() + 'static) -> Option<i32> {
         let _ = (ms, f);
         None
     }
+}
+
+/// Runs `f` whenever the key named `key` (`Escape`, `Enter`, ...) is pressed on the page.
+pub fn on_key(key: &'static str, f: impl Fn() + 'static) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::prelude::Closure;
+        let Some(w) = web_sys::window() else {
+            return;
+        };
+        let listener =
+            Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |ev: web_sys::KeyboardEvent| {
+                if ev.key() == key {
+                    f();
+                }
+            });
+        let _ = w.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+        listener.forget();
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (key, f);
 }
 
 /// Stops what [`every`] started.

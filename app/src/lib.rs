@@ -94,6 +94,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("reports") view=pages::reports::ReportsPage/>
                 <Route path=StaticSegment("account") view=pages::account::AccountPage/>
                 <Route path=StaticSegment("audit") view=pages::audit::AuditPage/>
+                <Route path=StaticSegment("notices") view=pages::notices::NoticesPage/>
                 <Route path=StaticSegment("directives") view=pages::directives::DirectivesPage/>
                 <Route path=(StaticSegment("directives"), ParamSegment("code")) view=pages::directives::DirectivePage/>
                 <Route path=(StaticSegment("workload"), ParamSegment("code")) view=pages::workload::WorkloadPage/>

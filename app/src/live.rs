@@ -8,6 +8,8 @@ use leptos::prelude::*;
 
 /// How long data events are gathered before screens fetch again.
 const DATA_SETTLE_MS: i32 = 5000;
+/// How long notice events are gathered (a notice's sites answer together).
+const NOTICE_SETTLE_MS: i32 = 400;
 
 /// Counters that move when something changed on the server, and whether the stream is up.
 #[derive(Clone, Copy)]
@@ -15,6 +17,8 @@ pub struct Live {
     pub alerts: RwSignal<u32>,
     pub data: RwSignal<u32>,
     pub procedures: RwSignal<u32>,
+    /// Urgent notices sent, seen, acknowledged, reminded or closed.
+    pub notices: RwSignal<u32>,
     pub connected: RwSignal<bool>,
 }
 
@@ -24,6 +28,7 @@ impl Live {
             alerts: RwSignal::new(0),
             data: RwSignal::new(0),
             procedures: RwSignal::new(0),
+            notices: RwSignal::new(0),
             connected: RwSignal::new(false),
         }
     }
@@ -32,6 +37,7 @@ impl Live {
         self.alerts.update(|v| *v += 1);
         self.data.update(|v| *v += 1);
         self.procedures.update(|v| *v += 1);
+        self.notices.update(|v| *v += 1);
     }
 }
 
@@ -48,6 +54,7 @@ pub fn provide_live() -> Live {
     // Data arrives in bursts (a batch is one event per province it touched): screens fetch
     // their figures at most once every 5 seconds (a page re-renders on a fetch).
     let pending = StoredValue::new(false);
+    let notice_pending = StoredValue::new(false);
     Effect::new(move |_| {
         browser::open_events(move |signal| match signal {
             LiveSignal::Open => live.connected.set(true),
@@ -74,6 +81,17 @@ pub fn provide_live() -> Live {
                     }
                 }
                 "procedure" => live.procedures.update(|v| *v += 1),
+                // A notice's sites answer within milliseconds of each other (every wall of the
+                // site reads it at once): one fetch after the burst, never two overlapping.
+                "notice" | "notice_seen" => {
+                    if !notice_pending.get_value() {
+                        notice_pending.set_value(true);
+                        browser::after(NOTICE_SETTLE_MS, move || {
+                            notice_pending.try_set_value(false);
+                            live.notices.try_update(|v| *v += 1);
+                        });
+                    }
+                }
                 _ => live.bump_all(),
             },
         });

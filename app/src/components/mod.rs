@@ -1,6 +1,7 @@
 //! Pieces shared by pages: the app shell, KPI tiles, the language switch.
 
 pub mod kpi;
+pub mod notices;
 pub mod quality;
 pub mod shell;
 pub mod spark;

@@ -115,6 +115,11 @@ pub fn AppShell(children: Children) -> impl IntoView {
                         })}
                     </Transition>
                     <Transition fallback=|| ()>
+                        {move || may(domain::access::Action::ReadNotices).then(|| view! {
+                            <a href="/notices" class:active=move || path.get() == "/notices" data-testid="nav-notices">{t(Key::NtNav)}</a>
+                        })}
+                    </Transition>
+                    <Transition fallback=|| ()>
                         {move || may(domain::access::Action::Ingest).then(|| view! {
                             <a href="/upload" class:active=move || path.get() == "/upload">{t(Key::Upload)}</a>
                         })}
@@ -163,6 +168,7 @@ pub fn AppShell(children: Children) -> impl IntoView {
             <Show when=move || degraded.get()>
                 <div class="degraded-banner" role="alert" data-testid="degraded">{t(Key::Degraded)}</div>
             </Show>
+            <crate::components::notices::NoticeBand/>
             <main class="content">{children()}</main>
         </div>
     }

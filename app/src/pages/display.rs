@@ -14,6 +14,7 @@ use domain::alerts::{AlertPage, AlertRecord};
 use domain::api::{DirectiveList, DirectiveSummary};
 use domain::display::{DisplaySetup, Scene, scene_at, token_from_fragment};
 use domain::format;
+use domain::notices::{ActiveNotice, ActiveNotices, wall_key};
 use domain::overview::{ChildAttainment, Overview, TargetLine};
 use domain::targets::AttainmentState;
 use leptos::prelude::*;
@@ -61,6 +62,10 @@ struct Wall {
     since_refresh: StoredValue<u32>,
     /// The interface's language (the display's setting).
     lang: RwSignal<Lang>,
+    /// The urgent notices sent to the display's unit that are still up.
+    notices: RwSignal<Vec<ActiveNotice>>,
+    /// The notices dismissed on this wall ([`wall_key`]: a reminder brings one back).
+    dismissed: RwSignal<Vec<String>>,
 }
 
 impl Wall {
@@ -80,6 +85,17 @@ impl Wall {
             refresh_pending: StoredValue::new(false),
             since_refresh: StoredValue::new(0),
             lang: use_lang(),
+            notices: RwSignal::new(Vec::new()),
+            dismissed: RwSignal::new(Vec::new()),
+        }
+    }
+
+    /// Fetches the notices at once (an urgent notice is on the wall within a second or two).
+    async fn refresh_notices(self) {
+        match api::get::<ActiveNotices>("/api/v1/notices/active").await {
+            Ok(got) => set_if_changed(self.notices, got.notices),
+            Err(ApiFailure::Status(401 | 403, _)) => self.neutral(),
+            Err(_) => {}
         }
     }
 
@@ -99,6 +115,7 @@ impl Wall {
         self.directives.set(None);
         self.fetched_at.set(None);
         self.connected.set(false);
+        self.notices.set(Vec::new());
     }
 
     /// Fetches the figures again in `ms` (requests within that time are one fetch).
@@ -118,6 +135,7 @@ impl Wall {
             return;
         };
         self.since_refresh.set_value(0);
+        self.refresh_notices().await;
         match fetch_all(&setup).await {
             Ok(got) => {
                 set_if_changed(self.overview, Some(got.overview));
@@ -223,6 +241,9 @@ fn start(wall: Wall) {
                 }
                 "data" => wall.refresh_in(DATA_SETTLE_MS),
                 "alert" | "procedure" => wall.refresh_in(ALERT_SETTLE_MS),
+                "notice" => leptos::task::spawn_local(wall.refresh_notices()),
+                // Another screen of the site showed a notice: nothing changes here.
+                "notice_seen" => {}
                 "display" => leptos::task::spawn_local(async move {
                     match wall.load_setup().await {
                         Err(ApiFailure::Status(401 | 403, _)) => wall.neutral(),
@@ -417,6 +438,74 @@ fn Running(wall: Wall, current: Memo<Option<(usize, Scene)>>) -> impl IntoView {
                 <div class="wall-progress-bar" style=move || format!("transform: scaleX({:.3})", progress())></div>
             </div>
         </footer>
+        <WallNotice wall/>
+    }
+}
+
+/// An urgent notice over the rotating scenes, until it is dismissed here, the sender closes it or
+/// it expires; a reminder brings a dismissed one back. The most severe and newest first.
+#[component]
+fn WallNotice(wall: Wall) -> impl IntoView {
+    let lang = use_lang();
+    let shown = move || {
+        let dismissed = wall.dismissed.get();
+        wall.notices.with(|ns| {
+            let open: Vec<&ActiveNotice> = ns
+                .iter()
+                .filter(|n| !dismissed.contains(&wall_key(n)))
+                .collect();
+            open.first().map(|n| ((*n).clone(), open.len() - 1))
+        })
+    };
+    let dismiss = move |key: String| wall.dismissed.update(|d| d.push(key));
+    // The room's remote or keyboard: Escape dismisses the notice on top.
+    Effect::new(move |_| {
+        browser::on_key("Escape", move || {
+            if let Some((n, _)) = shown() {
+                dismiss(wall_key(&n));
+            }
+        });
+    });
+    move || {
+        shown().map(|(n, more)| {
+            let key = wall_key(&n);
+            let sent = format::local_time(&n.sent_at).unwrap_or_default();
+            let until = format::local_time(&n.expires_at).unwrap_or_default();
+            let acked = n.acknowledged_at.as_deref().and_then(format::local_time);
+            view! {
+                <div class="wall-notice" role="alert" data-testid="wall-notice" data-id=n.id.to_string()
+                    data-severity=n.severity.clone()>
+                    <div class="wall-notice-card">
+                        <p class="wall-notice-mark">
+                            <span class="wall-notice-label">{t(Key::NtBanner)}</span>
+                            <span class="wall-notice-sev">{t(crate::components::notices::severity_key(&n.severity))}</span>
+                            {n.reminded_at.is_some().then(|| view! { <span class="wall-notice-reminder">{t(Key::NtReminder)}</span> })}
+                        </p>
+                        <p class="wall-notice-text" data-testid="wall-notice-text">{n.text.clone()}</p>
+                        <p class="wall-notice-meta">
+                            {t(Key::NtFrom)}" "{n.sender_unit_name.clone()}" · "{t(Key::NtSentAt)}" "{sent}
+                            " · "{t(Key::NtExpiresAt)}" "{until}
+                            {n.unit_name.clone().map(|u| view! { " · "{t(Key::NtConcerns)}": "{u} })}
+                        </p>
+                        <div class="wall-notice-foot">
+                            {match acked {
+                                Some(at) => view! {
+                                    <span class="wall-notice-state acked" data-testid="wall-notice-state" data-state="acknowledged">
+                                        {t(Key::NtAckDone)}" · "{at}" · "{n.acknowledged_by.clone().unwrap_or_default()}
+                                    </span>
+                                }.into_any(),
+                                None => view! {
+                                    <span class="wall-notice-state" data-testid="wall-notice-state" data-state="waiting">{t(Key::NtAwaiting)}</span>
+                                }.into_any(),
+                            }}
+                            {(more > 0).then(|| view! { <span class="wall-notice-more">"+"{more}</span> })}
+                            <button type="button" class="wall-notice-dismiss" data-testid="wall-notice-dismiss"
+                                on:click=move |_| dismiss(key.clone())>{move || text(lang, Key::NtDismiss)}</button>
+                        </div>
+                    </div>
+                </div>
+            }
+        })
     }
 }
 

@@ -97,7 +97,7 @@ fn DisplayCard(
     let revoked = d.revoked_at.is_some();
     let id = d.id;
     let revoke = move |_| {
-        if !confirm(text(lang.get_untracked(), Key::DpRevokeConfirm)) {
+        if !crate::browser::confirm(text(lang.get_untracked(), Key::DpRevokeConfirm)) {
             return;
         }
         leptos::task::spawn_local(async move {
@@ -164,18 +164,6 @@ fn DisplayCard(
                 view! { <DisplayForm record=Some(record) on_saved=done/> }
             })}
         </section>
-    }
-}
-
-fn confirm(message: &str) -> bool {
-    #[cfg(feature = "hydrate")]
-    return web_sys::window()
-        .and_then(|w| w.confirm_with_message(message).ok())
-        .unwrap_or(false);
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = message;
-        false
     }
 }
 

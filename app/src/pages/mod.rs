@@ -8,6 +8,7 @@ pub mod directives;
 pub mod display;
 pub mod displays;
 pub mod login;
+pub mod notices;
 pub mod overview;
 pub mod procedures;
 pub mod reports;
