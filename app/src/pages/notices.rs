@@ -31,30 +31,53 @@ const SEVERITIES: [&str; 3] = ["critical", "warning", "info"];
 fn Notices() -> impl IntoView {
     let live = crate::live::use_live();
     let version = RwSignal::new(0u32);
-    let list = LocalResource::new(move || {
+    // The latest answer wins: a fetch started later (an event right after the page's own send)
+    // is never overwritten by an earlier one that took longer.
+    let list = RwSignal::new(None::<Result<NoticeList, ApiFailure>>);
+    let asked = StoredValue::new(0u32);
+    Effect::new(move |_| {
         live.notices.track();
         version.track();
-        api::get::<NoticeList>("/api/v1/notices")
+        let n = asked.get_value() + 1;
+        asked.set_value(n);
+        leptos::task::spawn_local(async move {
+            let got = api::get::<NoticeList>("/api/v1/notices").await;
+            if asked.try_get_value() == Some(n) {
+                list.try_set(Some(got));
+            }
+        });
     });
     let selected = RwSignal::new(None::<i64>);
     let sent_now = move |id: i64| {
         selected.set(Some(id));
         version.update(|v| *v += 1);
     };
+    // The sites one may send to, taken from the first answer: the form is made once, so what a
+    // person is typing survives the list's updates.
+    let sites = RwSignal::new(None::<Vec<SiteChoice>>);
+    Effect::new(move |_| {
+        if sites.with_untracked(Option::is_none)
+            && let Some(Ok(l)) = list.get()
+        {
+            sites.set(Some(l.sites));
+        }
+    });
+    let can_send = move || sites.with(|s| s.as_ref().is_some_and(|s| !s.is_empty()));
     view! {
         <div class="notices-page">
             <div class="page-head">
                 <h1>{t(Key::NtTitle)}</h1>
                 <p class="hint">{t(Key::NtHint)}</p>
             </div>
-            <Transition fallback=|| view! { <p class="loading">{t(Key::Loading)}</p> }>
-                {move || list.get().map(|r| or_failed(r, move |l: NoticeList| {
-                    let chosen = selected.get().or_else(|| l.sent.first().map(|n| n.id));
-                    let detail = l.sent.iter().find(|n| Some(n.id) == chosen).cloned();
-                    let can_send = !l.sites.is_empty();
-                    view! {
-                        <div class="notices-grid">
-                            {can_send.then(|| view! { <NoticeForm sites=l.sites.clone() on_sent=sent_now/> })}
+            <div class="notices-grid">
+                {move || sites.get().filter(|s| !s.is_empty()).map(|s| view! { <NoticeForm sites=s on_sent=sent_now/> })}
+                {move || match list.get() {
+                    None => view! { <p class="loading">{t(Key::Loading)}</p> }.into_any(),
+                    Some(r) => or_failed(r, move |l: NoticeList| {
+                        let chosen = selected.get().or_else(|| l.sent.first().map(|n| n.id));
+                        let detail = l.sent.iter().find(|n| Some(n.id) == chosen).cloned();
+                        let may_send = can_send();
+                        view! {
                             <section class="card notices-sent" data-testid="notices-sent">
                                 <h2>{t(Key::NtSentTitle)}</h2>
                                 {l.sent.is_empty().then(|| view! { <p class="muted">{t(Key::NtNoneSent)}</p> })}
@@ -65,8 +88,8 @@ fn Notices() -> impl IntoView {
                                     }).collect_view()}
                                 </ul>
                             </section>
-                            {detail.map(|n| view! { <NoticeDetail n=n may_close=can_send on_change=move || version.update(|v| *v += 1)/> })}
-                            {(!l.received.is_empty() || !can_send).then(|| view! {
+                            {detail.map(|n| view! { <NoticeDetail n=n may_close=may_send on_change=move || version.update(|v| *v += 1)/> })}
+                            {(!l.received.is_empty() || !may_send).then(|| view! {
                                 <section class="card notices-received" data-testid="notices-received">
                                     <h2>{t(Key::NtReceivedTitle)}</h2>
                                     {l.received.is_empty().then(|| view! { <p class="muted">{t(Key::NtNoneReceived)}</p> })}
@@ -75,10 +98,10 @@ fn Notices() -> impl IntoView {
                                     </ul>
                                 </section>
                             })}
-                        </div>
-                    }
-                }))}
-            </Transition>
+                        }
+                    }),
+                }}
+            </div>
         </div>
     }
 }
