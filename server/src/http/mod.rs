@@ -16,14 +16,14 @@ mod facts;
 mod health;
 mod ingest;
 pub mod openapi;
-mod overview;
+pub mod overview;
 mod procedures;
 mod query;
 mod ratelimit;
 mod reports;
 mod site;
 mod sources;
-mod summary;
+pub mod summary;
 mod units;
 mod workload;
 
