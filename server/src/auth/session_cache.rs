@@ -127,21 +127,31 @@ pub fn revocations() -> tokio::sync::watch::Receiver<()> {
 /// random part of it, so that streams opened together do not ask together) and at once when
 /// this server ends a session. While the database is away the session is taken as valid (the
 /// stream stays open, as every stream does through an outage).
-pub async fn ended(db: PgPool, token: String, recheck: Duration) {
+///
+/// It listens for revocations from the call on (not from its first poll: a stream is first
+/// polled after its opening event is read, and a logout may come before).
+pub fn ended(
+    db: PgPool,
+    token: String,
+    recheck: Duration,
+) -> impl Future<Output = ()> + Send + 'static {
     use rand::Rng;
     let mut revoked = revocations();
     let first = STREAM_RECHECK.mul_f64(rand::thread_rng().gen_range(0.0..1.0));
-    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + first, STREAM_RECHECK);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = tick.tick() => {}
-            _ = revoked.changed() => {}
-        }
-        match still_valid(&db, &token, recheck).await {
-            Ok(false) => return,
-            Ok(true) => {}
-            Err(e) => tracing::debug!(error = %e, "a stream's session could not be checked"),
+    async move {
+        let start = tokio::time::Instant::now() + first;
+        let mut tick = tokio::time::interval_at(start, STREAM_RECHECK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = revoked.changed() => {}
+            }
+            match still_valid(&db, &token, recheck).await {
+                Ok(false) => return,
+                Ok(true) => {}
+                Err(e) => tracing::debug!(error = %e, "a stream's session could not be checked"),
+            }
         }
     }
 }
