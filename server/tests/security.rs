@@ -502,6 +502,76 @@ async fn a_new_authenticator_app_is_confirmed_by_its_code_and_recovery_codes_ren
     assert_eq!(s, StatusCode::OK);
 }
 
+/// The authenticator secrets are stored sealed with a key kept outside the database: the table
+/// holds nothing a reader can make codes with, and the codes still log in; a secret stored in
+/// clear (by an older version) is not taken as one until it is sealed, then gives the same
+/// codes; a new app's pending secret is sealed too.
+#[tokio::test]
+async fn authenticator_secrets_are_sealed_at_rest() {
+    use server::auth::{secret_key, totp};
+    let app = TestApp::seeded().await;
+    let pool = &app.db.pool;
+    let key = secret_key::current().unwrap();
+    let stored: Vec<(String, String)> = sqlx::query_as(
+        "SELECT username, totp_secret FROM app_user WHERE totp_secret IS NOT NULL ORDER BY username",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let names: Vec<&str> = stored.iter().map(|(u, _)| u.as_str()).collect();
+    assert_eq!(names, ["admin", "hanoi", "lanhdao"]);
+    for (username, value) in &stored {
+        let secret = totp::demo_secret(username);
+        assert!(value.starts_with("v1:"), "{username}: {value}");
+        assert!(!value.contains(&totp::secret_text(&secret)), "{username}");
+        assert_eq!(key.open(value), Some(secret), "{username}");
+    }
+    app.login("lanhdao", "lanhdao-demo").await;
+
+    // A clear secret left in the table is no secret: refused as if none were set up.
+    let clear = totp::secret_text(&totp::demo_secret("hanoi"));
+    sqlx::query(
+        "UPDATE app_user SET totp_secret = $1, totp_last_step = NULL WHERE username = 'hanoi'",
+    )
+    .bind(&clear)
+    .execute(pool)
+    .await
+    .unwrap();
+    let (s, _, j) = login_body(
+        &app,
+        json!({"username": "hanoi", "password": "hanoi-demo", "totp": demo_code("hanoi", 0)}),
+    )
+    .await;
+    assert_eq!(
+        (s, j["field"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("totp")),
+        "{j}"
+    );
+    // Sealed (as the binary does at start): the same codes log in; a second pass seals nothing.
+    assert_eq!(secret_key::seal_clear_secrets(pool).await.unwrap(), 1);
+    assert_eq!(secret_key::seal_clear_secrets(pool).await.unwrap(), 0);
+    app.login("hanoi", "hanoi-demo").await;
+
+    // A new app's secret waits for its first code sealed as well.
+    let cookie = app.login("phantich", "phantich-demo").await;
+    let (s, _, setup) = app
+        .post(
+            "/api/v1/account/totp",
+            r#"{"password":"phantich-demo"}"#,
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let pending: String =
+        sqlx::query_scalar("SELECT totp_pending FROM app_user WHERE username = 'phantich'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    assert!(pending.starts_with("v1:"), "{pending}");
+    let shown = totp::secret_from_text(setup["secret"].as_str().unwrap()).unwrap();
+    assert_eq!(key.open(&pending), Some(shown));
+}
+
 #[tokio::test]
 async fn a_change_needs_the_session_anti_forgery_token_and_the_same_origin() {
     let app = TestApp::seeded().await;
