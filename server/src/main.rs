@@ -141,7 +141,12 @@ fn main() -> std::process::ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     let config = Arc::new(Config::from_env()?);
+    // The key of the authenticator secrets, kept outside the database; secrets an older version
+    // stored in clear are sealed with it.
+    let key = server::auth::secret_key::SecretKey::load(&config.data_dir)?;
+    server::auth::secret_key::install(key)?;
     let db = Database::open(&config).await?;
+    server::auth::secret_key::seal_clear_secrets(&db.pool).await?;
     let result = command(cli.command.unwrap_or(Command::Serve), &config, &db).await;
     db.close().await;
     result

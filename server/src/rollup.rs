@@ -3,13 +3,15 @@
 //! `cases` that appends deltas, and folded by [`compact`] every [`COMPACT_EVERY`].
 //!
 //! Readers here always sum the base and the pending deltas, so what they give is current as of
-//! the last committed write, compacted or not.
+//! the last committed write, compacted or not. They take any executor: people's answers read in
+//! their scoped read (the tables' policies, migration 0011, show only the scope's areas), the
+//! warning engine on the pool.
 
 use crate::http::Error;
 use chrono::{Datelike, NaiveDate};
 use domain::summary::{Figures, Period};
 use domain::{CaseKind, KindFamily};
-use sqlx::PgPool;
+use sqlx::{PgExecutor, PgPool};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -95,8 +97,8 @@ const SUMS: &str = "sum(cases)::bigint, sum(inspections)::bigint, sum(supervisio
 
 /// Each area's counts over `period` from the day rollup; the areas must be of depth
 /// [`DAY_DEPTH`] or less. Areas without events are absent.
-pub async fn by_day(
-    db: &PgPool,
+pub async fn by_day<'e>(
+    db: impl PgExecutor<'e>,
     areas: &[String],
     period: Period,
 ) -> Result<HashMap<String, Counts>, Error> {
@@ -114,8 +116,8 @@ pub async fn by_day(
 
 /// Each (area, sector) pair's counts over the months of `year` from the month rollup (sector
 /// `""`: all sectors); the areas must be of depth [`MONTH_DEPTH`] or less.
-pub async fn by_year(
-    db: &PgPool,
+pub async fn by_year<'e>(
+    db: impl PgExecutor<'e>,
     areas: &[String],
     year: i32,
 ) -> Result<HashMap<(String, String), Counts>, Error> {
@@ -142,8 +144,8 @@ pub async fn by_year(
 
 /// One area's counts per month (all sectors) for the `months` months ending with `last`'s month,
 /// oldest first, months without events as zeros.
-pub async fn months(
-    db: &PgPool,
+pub async fn months<'e>(
+    db: impl PgExecutor<'e>,
     area: &str,
     last: NaiveDate,
     months: u32,
@@ -184,7 +186,10 @@ pub async fn months(
 /// The share of a year's events (per targeted measure: inspections, supervisions, on-time
 /// conclusions) that fell on or before `today`'s day of the year in the whole organization's
 /// previous three years, as `(to that day, whole year)` pairs per year.
-pub async fn season(db: &PgPool, today: NaiveDate) -> Result<[Vec<(i64, i64)>; 3], Error> {
+pub async fn season<'e>(
+    db: impl PgExecutor<'e>,
+    today: NaiveDate,
+) -> Result<[Vec<(i64, i64)>; 3], Error> {
     let rows: Vec<(i32, i64, i64, i64, i64, i64, i64)> = sqlx::query_as(
         "SELECT extract(year FROM day)::int,
                 coalesce(sum(inspections) FILTER (WHERE to_char(day, 'MMDD') <= $2), 0)::bigint,
@@ -213,8 +218,8 @@ pub async fn season(db: &PgPool, today: NaiveDate) -> Result<[Vec<(i64, i64)>; 3
 
 /// When the newest case that changed an area's day figures was written (depth [`DAY_DEPTH`] or
 /// less).
-pub async fn written_at(
-    db: &PgPool,
+pub async fn written_at<'e>(
+    db: impl PgExecutor<'e>,
     area: &str,
 ) -> Result<Option<chrono::DateTime<chrono::Utc>>, Error> {
     Ok(
@@ -227,7 +232,7 @@ pub async fn written_at(
 
 /// A subtree's counts over `period` straight from `cases` (any depth; the rollups' oracle in
 /// tests, and the figures of units below the communes).
-pub async fn raw(db: &PgPool, path: &str, period: Period) -> Result<Counts, Error> {
+pub async fn raw<'e>(db: impl PgExecutor<'e>, path: &str, period: Period) -> Result<Counts, Error> {
     let r: (i64, i64, i64, i64, i64, i64, i64, i64, i64) = sqlx::query_as(
         "SELECT count(*) FILTER (WHERE opened_on BETWEEN $2 AND $3),
                 count(*) FILTER (WHERE opened_on BETWEEN $2 AND $3 AND kind = ANY($4)),

@@ -12,6 +12,24 @@ use std::sync::atomic::{AtomicU32, Ordering};
 /// The seed every seeded test database holds.
 pub const TEST_SEED: u64 = 7;
 
+/// The key the tests' authenticator secrets are sealed with ([`crate::auth::secret_key`]): one
+/// fixed key, so that the seeded templates, the test processes and the binaries they start (with
+/// `OVERSIGHT_SECRET_KEY` = [`test_secret_key_hex`]) all open each other's secrets.
+pub const TEST_SECRET_KEY: [u8; 32] = [0x5e; 32];
+
+/// [`TEST_SECRET_KEY`] as `OVERSIGHT_SECRET_KEY` takes it.
+pub fn test_secret_key_hex() -> String {
+    hex::encode(TEST_SECRET_KEY)
+}
+
+/// Makes [`TEST_SECRET_KEY`] this process's key (every throwaway database does).
+pub fn install_test_secret_key() {
+    let key = crate::auth::secret_key::SecretKey::from_bytes(&TEST_SECRET_KEY);
+    if let Err(e) = crate::auth::secret_key::install(key) {
+        panic!("a test process with another key: {e}");
+    }
+}
+
 /// A database of one test; dropped databases are removed by a later run.
 pub struct TestDb {
     pub pool: PgPool,
@@ -62,6 +80,7 @@ pub async fn seeded_database() -> TestDb {
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 async fn database(seeded: bool) -> anyhow::Result<TestDb> {
+    install_test_secret_key();
     let (url, lock) = server().await?;
     let admin = db::connect(&url, 1).await?;
     let today = chrono::Local::now().date_naive();

@@ -217,3 +217,38 @@ async fn answers_are_kept_per_scope_until_an_event_says_the_data_changed() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// With sessions remembered, a person's open stream still ends with the session: at once at a
+/// logout here, within the recheck and a stream's look when another server ended it.
+#[tokio::test]
+async fn a_remembered_sessions_stream_ends_with_it() {
+    use server::auth::session_cache::STREAM_RECHECK;
+    let app = cached().await;
+    let here = app.login("phantich", "phantich-demo").await;
+    let mut stream = common::Events::open(&app, &here).await;
+    let first = stream.next(Duration::from_secs(5)).await.map(|e| e.0);
+    assert_eq!(first.as_deref(), Some("hello"));
+    let (status, _, _) = app.post("/api/v1/auth/logout", "", Some(&here)).await;
+    assert!(status.is_success(), "{status}");
+    assert_eq!(
+        stream.end(Duration::from_secs(2)).await,
+        Some(vec!["revoked".to_string()])
+    );
+
+    let elsewhere = app.login("hcm", "hcm-demo").await;
+    let mut stream = common::Events::open(&app, &elsewhere).await;
+    let first = stream.next(Duration::from_secs(5)).await.map(|e| e.0);
+    assert_eq!(first.as_deref(), Some("hello"));
+    sqlx::query(
+        "DELETE FROM session WHERE user_id = (SELECT id FROM app_user WHERE username = 'hcm')",
+    )
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        stream
+            .end(STREAM_RECHECK + Duration::from_secs(1) + Duration::from_secs(2))
+            .await,
+        Some(vec!["revoked".to_string()])
+    );
+}

@@ -9,6 +9,10 @@ fn oversight(url: &str, args: &[&str], stdin: Option<&str>) -> (i32, String, Str
     let mut child = Command::new(env!("CARGO_BIN_EXE_oversight"))
         .args(args)
         .env("DATABASE_URL", url)
+        .env(
+            "OVERSIGHT_SECRET_KEY",
+            server::testing::test_secret_key_hex(),
+        )
         .env("RUST_LOG", "warn")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -271,4 +275,34 @@ async fn boundaries_import_replaces_a_province_with_a_real_shape() {
     assert_eq!(code, 1);
     assert!(err.contains("--level"), "{err}");
     std::fs::remove_file(file).ok();
+}
+
+/// An authenticator secret an older version stored in clear is sealed when the binary starts
+/// (any command), with the key kept outside the database, and gives the same codes after.
+#[tokio::test]
+async fn a_clear_authenticator_secret_is_sealed_when_the_binary_starts() {
+    use server::auth::{secret_key, totp};
+    let app = common::TestApp::seeded().await;
+    let pool = &app.db.pool;
+    let clear = totp::secret_text(&totp::demo_secret("hanoi"));
+    sqlx::query("UPDATE app_user SET totp_secret = $1 WHERE username = 'hanoi'")
+        .bind(&clear)
+        .execute(pool)
+        .await
+        .unwrap();
+    let (code, out, err) = oversight(&app.db.url, &["audit", "verify"], None);
+    assert_eq!(code, 0, "{out}{err}");
+    let stored: String =
+        sqlx::query_scalar("SELECT totp_secret FROM app_user WHERE username = 'hanoi'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    assert!(stored.starts_with("v1:"), "{stored}");
+    assert!(!stored.contains(&clear));
+    assert_eq!(
+        secret_key::current().unwrap().open(&stored),
+        Some(totp::demo_secret("hanoi"))
+    );
+    // The leader logs in with the same app as before.
+    app.login("hanoi", "hanoi-demo").await;
 }

@@ -56,6 +56,7 @@ impl OwnCluster {
         let url = cluster.database_url("oversight").unwrap();
         let pool = db::connect(&url, 4).await.unwrap();
         MIGRATOR.run(&pool).await.unwrap();
+        server::testing::install_test_secret_key();
         let opts = server::seed::SeedOptions {
             size: server::seed::Size::Tiny,
             seed: server::testing::TEST_SEED,
@@ -115,6 +116,10 @@ impl Server {
             .env("DATABASE_URL", url)
             .env("OVERSIGHT_ADDR", format!("127.0.0.1:{port}"))
             .env("OVERSIGHT_DATA_DIR", "target/unused")
+            .env(
+                "OVERSIGHT_SECRET_KEY",
+                server::testing::test_secret_key_hex(),
+            )
             .env("RUST_LOG", "info,sqlx=error")
             .stdout(Stdio::null())
             .stderr(stderr)

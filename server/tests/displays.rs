@@ -163,7 +163,7 @@ async fn only_an_administrator_manages_displays_within_their_scope() {
         "INSERT INTO app_user (username, password_hash, role, scope, totp_secret) VALUES ('hcm-admin', $1, 'admin', '79', $2)",
     )
     .bind(hash)
-    .bind(server::auth::totp::secret_text(&server::auth::totp::demo_secret("hcm-admin")))
+    .bind(server::auth::secret_key::seal_secret(&server::auth::totp::demo_secret("hcm-admin")).unwrap())
     .execute(pool)
     .await
     .unwrap();

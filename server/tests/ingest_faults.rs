@@ -144,6 +144,10 @@ impl Server {
             .env("DATABASE_URL", url)
             .env("OVERSIGHT_ADDR", format!("127.0.0.1:{port}"))
             .env("OVERSIGHT_DATA_DIR", "target/unused")
+            .env(
+                "OVERSIGHT_SECRET_KEY",
+                server::testing::test_secret_key_hex(),
+            )
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -470,6 +470,142 @@ async fn the_applications_filters_alone_keep_a_province_user_inside_its_province
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
+/// The database's wall alone under the overview and the summary: their reads, given Hà Nội's unit
+/// as if the application's check (`Scope::unit_within`) had let it through and its filters named
+/// Hà Nội, run in a scoped read of Hồ Chí Minh City and get nothing of Hà Nội; the same reads in
+/// Hà Nội's own scoped read give what `/overview` and `/summary` answer a Hà Nội leader.
+#[tokio::test]
+async fn the_overview_and_the_summary_get_nothing_outside_the_scope_without_the_applications_check()
+{
+    use chrono::NaiveDate;
+    use domain::summary::{Figures, Period};
+    use server::http::{overview, summary};
+    use server::rollup::{self, Counts};
+
+    let app = TestApp::seeded().await;
+    let pool = &app.db.pool;
+    // Pending rollup deltas and open alerts on both sides, besides the compacted rollups.
+    fill_empty_tables(pool).await;
+    let name: String = sqlx::query_scalar("SELECT name FROM unit WHERE code = '01'")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let hanoi = server::scope::ScopedUnit {
+        code: "01".into(),
+        path: "VN.01".into(),
+        name,
+        level: domain::UnitLevel::Province,
+    };
+    let today: NaiveDate = sqlx::query_scalar("SELECT current_date")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let all_time = Period {
+        from: NaiveDate::from_ymd_opt(2000, 1, 1).unwrap(),
+        to: today,
+    };
+    let hanoi_areas: Vec<String> =
+        sqlx::query_scalar("SELECT code FROM unit WHERE path <@ 'VN.01' AND nlevel(path) <= 3")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    let mut both = hanoi_areas.clone();
+    both.push("79".into());
+
+    // The rollups, asked for Hà Nội's areas by code from inside Hồ Chí Minh City.
+    let owner = rollup::by_day(pool, &both, all_time).await.unwrap();
+    assert!(owner["01"].figures.cases > 0, "Hà Nội has cases to hide");
+    let mut tx = scoped::begin(pool, "VN.79").await.unwrap();
+    let seen = rollup::by_day(&mut *tx, &both, all_time).await.unwrap();
+    assert_eq!(seen.keys().collect::<Vec<_>>(), ["79"]);
+    assert_eq!(seen["79"], owner["79"]);
+    let year = today.format("%Y").to_string().parse().unwrap();
+    assert!(
+        !rollup::by_year(pool, &hanoi_areas, year)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        rollup::by_year(&mut *tx, &hanoi_areas, year)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let months = rollup::months(&mut *tx, "01", today, 24).await.unwrap();
+    assert_eq!(months.len(), 24);
+    assert!(months.iter().all(|(_, c)| *c == Counts::default()));
+    assert_eq!(rollup::written_at(&mut *tx, "01").await.unwrap(), None);
+    assert_eq!(
+        rollup::raw(&mut *tx, "VN.01", all_time).await.unwrap(),
+        Counts::default()
+    );
+
+    // The overview and the summary of Hà Nội, made from inside Hồ Chí Minh City: empty.
+    let season = rollup::season(pool, today).await.unwrap();
+    let o = overview::of_unit(&mut tx, &hanoi, "VN.01", today, &season)
+        .await
+        .unwrap();
+    assert_eq!(o.unit, "01");
+    assert_eq!(o.figures, Figures::default());
+    assert_eq!(o.last_year, Figures::default());
+    assert_eq!((o.on_time, o.last_year_on_time), (0, 0));
+    assert!(o.targets.is_empty(), "{:?}", o.targets);
+    assert!(o.children.is_empty() && !o.children_open);
+    assert!(o.trail.is_empty());
+    assert_eq!(o.trend.len(), 24);
+    assert!(o.trend.iter().all(|m| m.figures == Figures::default()));
+    assert_eq!(o.alerts, Default::default());
+    assert_eq!(o.data_as_of, None);
+    let year_so_far = summary::SummaryFilter {
+        period: Period::year_to_date(today),
+        kind: None,
+        sector: None,
+    };
+    let kind: String = sqlx::query_scalar(
+        "SELECT kind FROM cases WHERE path <@ 'VN.01' GROUP BY kind ORDER BY count(*) DESC LIMIT 1",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let by_kind = summary::SummaryFilter {
+        kind: Some(kind.parse().unwrap()),
+        ..year_so_far.clone()
+    };
+    for filter in [&year_so_far, &by_kind] {
+        let s = summary::compute(&mut tx, &hanoi, filter).await.unwrap();
+        assert_eq!(s.current, Figures::default(), "{filter:?}");
+        assert_eq!(s.previous, Figures::default(), "{filter:?}");
+        assert!(s.children.is_empty(), "{filter:?}");
+        assert_eq!(s.data_as_of, None, "{filter:?}");
+    }
+    scoped::finish(tx).await.unwrap();
+
+    // The same reads inside Hà Nội's own scope are what a Hà Nội leader is answered.
+    let leader = app.login("hanoi", "hanoi-demo").await;
+    let mut tx = scoped::begin(pool, "VN.01").await.unwrap();
+    let o = overview::of_unit(&mut tx, &hanoi, "VN.01", today, &season)
+        .await
+        .unwrap();
+    assert!(o.figures.cases > 0 && !o.children.is_empty() && !o.targets.is_empty());
+    let (status, answered) = app.get("/api/v1/overview", Some(&leader)).await;
+    assert_eq!(status, StatusCode::OK, "{answered}");
+    assert_eq!(serde_json::to_value(&o).unwrap(), answered);
+    for (filter, query) in [
+        (&year_so_far, String::new()),
+        (&by_kind, format!("?kind={kind}")),
+    ] {
+        let s = summary::compute(&mut tx, &hanoi, filter).await.unwrap();
+        assert!(s.current.cases > 0 && !s.children.is_empty(), "{filter:?}");
+        let (status, answered) = app
+            .get(&format!("/api/v1/summary{query}"), Some(&leader))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{answered}");
+        assert_eq!(serde_json::to_value(&s).unwrap(), answered, "{filter:?}");
+    }
+    scoped::finish(tx).await.unwrap();
+}
+
 /// The price of the second wall, per request and per row (run with `--ignored --nocapture`; the
 /// figures are in docs/ARCHITECTURE.md): the same small read on the pool and in a scoped read,
 /// and a scan of every case as the owner and through the policy.

@@ -6,11 +6,15 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{TestApp, cookies_of, demo_code};
+use common::{Events, TestApp, cookies_of, demo_code};
 use domain::Role;
 use domain::access::{Action, ROUTES, allows};
 use serde_json::json;
+use server::auth::session_cache::STREAM_RECHECK;
+use std::time::Duration;
 use tower::ServiceExt;
+
+const SECS_5: Duration = Duration::from_secs(5);
 
 async fn login_body(
     app: &TestApp,
@@ -288,6 +292,104 @@ async fn sessions_rotate_at_login_expire_idle_and_in_all_and_end_at_a_password_c
     assert_eq!(s, StatusCode::OK);
 }
 
+/// A person's live stream ends with their session, with `revoked` as its last event: at once at
+/// a logout or a password change made by another request, within [`STREAM_RECHECK`] when the
+/// session ends where this server does not see it (expired, or ended by another server);
+/// another person's stream stays open.
+#[tokio::test]
+async fn a_persons_event_stream_ends_when_their_session_ends() {
+    let app = TestApp::seeded().await;
+    let pool = &app.db.pool;
+    let hello = |e: Option<(String, serde_json::Value)>| e.map(|(name, _)| name);
+    let other = app.login("hcm", "hcm-demo").await;
+    let mut others = Events::open(&app, &other).await;
+    assert_eq!(hello(others.next(SECS_5).await).as_deref(), Some("hello"));
+
+    // A logout sent by another request with the same cookie.
+    let a = app.login("phantich", "phantich-demo").await;
+    let mut stream = Events::open(&app, &a).await;
+    assert_eq!(hello(stream.next(SECS_5).await).as_deref(), Some("hello"));
+    let (s, _, _) = app.post("/api/v1/auth/logout", "", Some(&a)).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let at_once = Duration::from_secs(2);
+    assert_eq!(stream.end(at_once).await, Some(vec!["revoked".to_string()]));
+
+    // A password change from another session of the same person.
+    let b = app.login("phantich", "phantich-demo").await;
+    let c = app.login("phantich", "phantich-demo").await;
+    let mut stream = Events::open(&app, &b).await;
+    assert_eq!(hello(stream.next(SECS_5).await).as_deref(), Some("hello"));
+    let body = json!({"current": "phantich-demo", "new": "another password 2026"}).to_string();
+    let (s, headers, _) = app.post("/api/v1/account/password", &body, Some(&c)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(stream.end(at_once).await, Some(vec!["revoked".to_string()]));
+
+    // The session that change gave ends in the database only (its absolute end, as another
+    // server's logout would): the stream is told at its next look.
+    let renewed = cookies_of(&headers);
+    let mut stream = Events::open(&app, &renewed).await;
+    assert_eq!(hello(stream.next(SECS_5).await).as_deref(), Some("hello"));
+    sqlx::query(
+        "UPDATE session SET expires_at = now() - interval '1 second'
+         WHERE user_id = (SELECT id FROM app_user WHERE username = 'phantich')",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        stream.end(STREAM_RECHECK + at_once).await,
+        Some(vec!["revoked".to_string()])
+    );
+
+    // Nothing of it ended the other person's stream.
+    assert_eq!(others.end(Duration::from_millis(200)).await, None);
+    assert_eq!(app.get("/api/v1/me", Some(&other)).await.0, StatusCode::OK);
+}
+
+/// An open stream does not count as activity: its looks write no `last_seen`, and 15 minutes
+/// without a request end the session and its stream.
+#[tokio::test]
+async fn an_open_event_stream_does_not_keep_an_idle_session_alive() {
+    let app = TestApp::seeded().await;
+    let pool = &app.db.pool;
+    let a = app.login("phantich", "phantich-demo").await;
+    let mut stream = Events::open(&app, &a).await;
+    assert_eq!(
+        stream.next(SECS_5).await.map(|e| e.0).as_deref(),
+        Some("hello")
+    );
+    let idle = || async {
+        sqlx::query_scalar::<_, f64>(
+            "SELECT extract(epoch FROM now() - last_seen)::float8 FROM session",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    };
+    sqlx::query("UPDATE session SET last_seen = now() - interval '14 minutes'")
+        .execute(pool)
+        .await
+        .unwrap();
+    // At least one look at the session meanwhile: still valid, and still as idle.
+    assert_eq!(
+        stream.end(STREAM_RECHECK + Duration::from_secs(1)).await,
+        None
+    );
+    assert!(idle().await >= 14.0 * 60.0, "{}", idle().await);
+    sqlx::query("UPDATE session SET last_seen = now() - interval '16 minutes'")
+        .execute(pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        stream.end(STREAM_RECHECK + Duration::from_secs(2)).await,
+        Some(vec!["revoked".to_string()])
+    );
+    assert_eq!(
+        app.get("/api/v1/me", Some(&a)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
 #[tokio::test]
 async fn a_new_authenticator_app_is_confirmed_by_its_code_and_recovery_codes_renew() {
     let app = TestApp::seeded().await;
@@ -332,6 +434,13 @@ async fn a_new_authenticator_app_is_confirmed_by_its_code_and_recovery_codes_ren
         (s, j["field"].as_str()),
         (StatusCode::BAD_REQUEST, Some("code"))
     );
+    // The person's other screen, live: a new app ends its session and its stream.
+    let elsewhere = app.login("phantich", "phantich-demo").await;
+    let mut stream = Events::open(&app, &elsewhere).await;
+    assert_eq!(
+        stream.next(SECS_5).await.map(|e| e.0).as_deref(),
+        Some("hello")
+    );
     let (s, headers, codes) = app
         .post(
             "/api/v1/account/totp/confirm",
@@ -340,6 +449,14 @@ async fn a_new_authenticator_app_is_confirmed_by_its_code_and_recovery_codes_ren
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{codes}");
+    assert_eq!(
+        stream.end(Duration::from_secs(2)).await,
+        Some(vec!["revoked".to_string()])
+    );
+    assert_eq!(
+        app.get("/api/v1/me", Some(&elsewhere)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
     assert_eq!(codes["codes"].as_array().unwrap().len(), 10);
     let cookie = cookies_of(&headers);
     let (_, acc) = app.get("/api/v1/account", Some(&cookie)).await;
@@ -383,6 +500,76 @@ async fn a_new_authenticator_app_is_confirmed_by_its_code_and_recovery_codes_ren
     )
     .await;
     assert_eq!(s, StatusCode::OK);
+}
+
+/// The authenticator secrets are stored sealed with a key kept outside the database: the table
+/// holds nothing a reader can make codes with, and the codes still log in; a secret stored in
+/// clear (by an older version) is not taken as one until it is sealed, then gives the same
+/// codes; a new app's pending secret is sealed too.
+#[tokio::test]
+async fn authenticator_secrets_are_sealed_at_rest() {
+    use server::auth::{secret_key, totp};
+    let app = TestApp::seeded().await;
+    let pool = &app.db.pool;
+    let key = secret_key::current().unwrap();
+    let stored: Vec<(String, String)> = sqlx::query_as(
+        "SELECT username, totp_secret FROM app_user WHERE totp_secret IS NOT NULL ORDER BY username",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let names: Vec<&str> = stored.iter().map(|(u, _)| u.as_str()).collect();
+    assert_eq!(names, ["admin", "hanoi", "lanhdao"]);
+    for (username, value) in &stored {
+        let secret = totp::demo_secret(username);
+        assert!(value.starts_with("v1:"), "{username}: {value}");
+        assert!(!value.contains(&totp::secret_text(&secret)), "{username}");
+        assert_eq!(key.open(value), Some(secret), "{username}");
+    }
+    app.login("lanhdao", "lanhdao-demo").await;
+
+    // A clear secret left in the table is no secret: refused as if none were set up.
+    let clear = totp::secret_text(&totp::demo_secret("hanoi"));
+    sqlx::query(
+        "UPDATE app_user SET totp_secret = $1, totp_last_step = NULL WHERE username = 'hanoi'",
+    )
+    .bind(&clear)
+    .execute(pool)
+    .await
+    .unwrap();
+    let (s, _, j) = login_body(
+        &app,
+        json!({"username": "hanoi", "password": "hanoi-demo", "totp": demo_code("hanoi", 0)}),
+    )
+    .await;
+    assert_eq!(
+        (s, j["field"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("totp")),
+        "{j}"
+    );
+    // Sealed (as the binary does at start): the same codes log in; a second pass seals nothing.
+    assert_eq!(secret_key::seal_clear_secrets(pool).await.unwrap(), 1);
+    assert_eq!(secret_key::seal_clear_secrets(pool).await.unwrap(), 0);
+    app.login("hanoi", "hanoi-demo").await;
+
+    // A new app's secret waits for its first code sealed as well.
+    let cookie = app.login("phantich", "phantich-demo").await;
+    let (s, _, setup) = app
+        .post(
+            "/api/v1/account/totp",
+            r#"{"password":"phantich-demo"}"#,
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let pending: String =
+        sqlx::query_scalar("SELECT totp_pending FROM app_user WHERE username = 'phantich'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    assert!(pending.starts_with("v1:"), "{pending}");
+    let shown = totp::secret_from_text(setup["secret"].as_str().unwrap()).unwrap();
+    assert_eq!(key.open(&pending), Some(shown));
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 //! The [`Caller`] extractor: a person with a session cookie or a machine with a bearer token.
 
-use super::session::{IDLE_MINUTES, token_hash};
+use super::session::token_hash;
 use super::session_cache;
 use crate::http::{ApiContext, Error};
 use crate::scope::Scope;
@@ -58,32 +58,9 @@ impl FromRequestParts<ApiContext> for Caller {
         let Some(token) = session_cookie(parts) else {
             return Err(Error::Unauthorized("log in first".into()));
         };
-        let recheck = ctx.config.session_recheck;
-        let caller = if recheck.is_zero() {
-            every_time(ctx, &token).await?
-        } else {
-            session_cache::check(&ctx.db, &token, recheck).await?
-        };
+        let caller = session_cache::check(&ctx.db, &token, ctx.config.session_recheck).await?;
         caller.ok_or_else(|| Error::Unauthorized("the session has ended; log in again".into()))
     }
-}
-
-/// The session's caller, asked of the database (and `last_seen` written) on every request.
-async fn every_time(ctx: &ApiContext, token: &str) -> Result<Option<Caller>, Error> {
-    let row: Option<Row> = sqlx::query_as(
-        "UPDATE session s SET last_seen = now()
-         FROM app_user a JOIN unit u ON u.code = a.scope
-         WHERE s.token_hash = $1 AND a.id = s.user_id AND NOT a.disabled
-           AND s.expires_at > now()
-           AND s.last_seen > now() - make_interval(mins => $2::int)
-         RETURNING a.username, a.role, u.code, u.path::text, u.name, u.level, NULL::text,
-                   NULL::bigint",
-    )
-    .bind(token_hash(token))
-    .bind(IDLE_MINUTES as i32)
-    .fetch_optional(&ctx.db)
-    .await?;
-    Ok(row.map(|row| caller(row, Some(token.to_string()))))
 }
 
 pub(super) fn caller(row: Row, session: Option<String>) -> Caller {

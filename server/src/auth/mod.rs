@@ -6,6 +6,7 @@ pub(crate) use caller::bearer;
 pub use caller::session_cookie;
 pub mod password;
 pub mod second_factor;
+pub mod secret_key;
 pub mod session;
 pub mod session_cache;
 pub mod token;

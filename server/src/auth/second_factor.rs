@@ -1,7 +1,8 @@
 //! A user's second factor in the database: checking it at login, enrolling an authenticator app,
-//! and recovery codes. The codes themselves are [`super::totp`].
+//! and recovery codes. The codes themselves are [`super::totp`]; the secrets are stored sealed
+//! ([`super::secret_key`]).
 
-use super::totp;
+use super::{secret_key, totp};
 use sha2::{Digest, Sha256};
 use sqlx::PgConnection;
 
@@ -34,7 +35,11 @@ pub async fn check(
             .bind(user_id)
             .fetch_one(&mut *conn)
             .await?;
-    let Some(secret) = secret.as_deref().and_then(totp::secret_from_text) else {
+    let secret = match secret.as_deref() {
+        Some(stored) => secret_key::open_secret(stored)?,
+        None => None,
+    };
+    let Some(secret) = secret else {
         return Ok(if required {
             Outcome::NotEnrolled
         } else {
@@ -135,7 +140,7 @@ pub async fn enrol_now(
          WHERE id = $1",
     )
     .bind(user_id)
-    .bind(totp::secret_text(secret))
+    .bind(secret_key::seal_secret(secret)?)
     .execute(&mut *conn)
     .await?;
     sqlx::query("DELETE FROM session WHERE user_id = $1")

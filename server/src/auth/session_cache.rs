@@ -1,4 +1,5 @@
-//! A short memory of validated sessions, so that a request neither asks the database nor writes
+//! The one judgement of a session ([`check`]: every request with a session cookie passes here),
+//! with a short memory of validated sessions, so that a request neither asks the database nor writes
 //! to it each time (`UPDATE session SET last_seen` on every request was the busiest write of a
 //! reading server).
 //!
@@ -12,6 +13,11 @@
 //!   minute late and may end an idle session up to a minute early.
 //! - The absolute end (12 hours) is the database's `expires_at`, checked on every request.
 //! - At most [`MAX_SESSIONS`] are kept; past that, sessions are simply not remembered.
+//! - `recheck` zero: nothing is remembered, every request asks the database and writes
+//!   `last_seen` (the integration tests, which change sessions with SQL).
+//! - An open event stream of a person ends with its session ([`ended`]): it asks
+//!   [`still_valid`] every [`STREAM_RECHECK`], which does not count as activity, and at once when
+//!   this server ends a session (logout, password change, a new second factor).
 
 use super::caller::{Caller, Row, caller};
 use super::session::IDLE_MINUTES;
@@ -72,6 +78,7 @@ pub fn forget(token: &str) {
     let mut c = lock();
     FORGETS.fetch_add(1, Ordering::SeqCst);
     c.map.remove(&key(token));
+    REVOKED.send_replace(());
 }
 
 /// Forgets every session of a user (disabled, password changed): their next requests ask the
@@ -80,6 +87,7 @@ pub fn forget_user(username: &str) {
     let mut c = lock();
     FORGETS.fetch_add(1, Ordering::SeqCst);
     c.map.retain(|_, e| e.caller.username != username);
+    REVOKED.send_replace(());
 }
 
 /// How many sessions are remembered.
@@ -87,12 +95,81 @@ pub fn len() -> usize {
     lock().map.len()
 }
 
-/// The caller of a valid session, or `None` when it has ended; from memory when the database
-/// said it was valid less than `recheck` ago.
+/// The caller of a valid session, or `None` when it has ended; a request with it counts as
+/// activity. With `recheck` zero the database is asked (and `last_seen` written) every time and
+/// nothing is remembered; else from memory when the database said it was valid less than
+/// `recheck` ago.
 pub async fn check(db: &PgPool, token: &str, recheck: Duration) -> Result<Option<Caller>, Error> {
+    look(db, token, recheck, true).await
+}
+
+/// Whether a session is still valid, as [`check`] judges it, without counting as activity (an
+/// open event stream asks every [`STREAM_RECHECK`]: it must not keep an idle session alive).
+pub async fn still_valid(db: &PgPool, token: &str, recheck: Duration) -> Result<bool, Error> {
+    Ok(look(db, token, recheck, false).await?.is_some())
+}
+
+/// How often an open event stream of a person asks whether its session is still valid (and at
+/// once when this server ends a session: [`revocations`]).
+pub const STREAM_RECHECK: Duration = Duration::from_secs(5);
+
+/// Told at every forget (a session or a user's sessions ended on this server).
+static REVOKED: LazyLock<tokio::sync::watch::Sender<()>> =
+    LazyLock::new(|| tokio::sync::watch::channel(()).0);
+
+/// A receiver that changes whenever this server ends a session.
+pub fn revocations() -> tokio::sync::watch::Receiver<()> {
+    REVOKED.subscribe()
+}
+
+/// Resolves when the session `token` has ended (logout, expiry, a password change or a new
+/// second factor, a disabled user): asked every [`STREAM_RECHECK`] (the first time after a
+/// random part of it, so that streams opened together do not ask together) and at once when
+/// this server ends a session. While the database is away the session is taken as valid (the
+/// stream stays open, as every stream does through an outage).
+///
+/// It listens for revocations from the call on (not from its first poll: a stream is first
+/// polled after its opening event is read, and a logout may come before).
+pub fn ended(
+    db: PgPool,
+    token: String,
+    recheck: Duration,
+) -> impl Future<Output = ()> + Send + 'static {
+    use rand::Rng;
+    let mut revoked = revocations();
+    let first = STREAM_RECHECK.mul_f64(rand::thread_rng().gen_range(0.0..1.0));
+    async move {
+        let start = tokio::time::Instant::now() + first;
+        let mut tick = tokio::time::interval_at(start, STREAM_RECHECK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = revoked.changed() => {}
+            }
+            match still_valid(&db, &token, recheck).await {
+                Ok(false) => return,
+                Ok(true) => {}
+                Err(e) => tracing::debug!(error = %e, "a stream's session could not be checked"),
+            }
+        }
+    }
+}
+
+/// The one judgement of a session: its user is not disabled, its absolute end
+/// ([`super::session::ABSOLUTE_HOURS`], the database's `expires_at`) is ahead, and it has been
+/// idle less than [`IDLE_MINUTES`] (the later of the database's `last_seen` and this server's own
+/// last request with it). `activity`: a request with it, which moves its idle time to zero.
+async fn look(
+    db: &PgPool,
+    token: &str,
+    recheck: Duration,
+    activity: bool,
+) -> Result<Option<Caller>, Error> {
     let key = key(token);
     let now = Instant::now();
-    let (hit, write, active) = {
+    let remember = !recheck.is_zero();
+    let (hit, write, active) = if remember {
         let mut c = lock();
         match c.map.get_mut(&key) {
             Some(e) if chrono::Utc::now() >= e.ends => {
@@ -103,8 +180,10 @@ pub async fn check(db: &PgPool, token: &str, recheck: Duration) -> Result<Option
                 if now.duration_since(e.checked) < recheck
                     && now.duration_since(e.active) < IDLE =>
             {
-                e.active = now;
-                let write = now.duration_since(e.written) >= WRITE_EVERY;
+                let write = activity && now.duration_since(e.written) >= WRITE_EVERY;
+                if activity {
+                    e.active = now;
+                }
                 if write {
                     e.written = now;
                 }
@@ -113,6 +192,8 @@ pub async fn check(db: &PgPool, token: &str, recheck: Duration) -> Result<Option
             Some(e) => (None, false, Some(e.active)),
             None => (None, false, None),
         }
+    } else {
+        (None, false, None)
     };
     if let Some(mut caller) = hit {
         if write {
@@ -156,13 +237,14 @@ pub async fn check(db: &PgPool, token: &str, recheck: Duration) -> Result<Option
         lock().map.remove(&key);
         return Ok(None);
     }
-    let wrote = idle_db >= WRITE_EVERY;
+    // Asking every time, the database's `last_seen` is the only memory: it is written every time.
+    let wrote = activity && (!remember || idle_db >= WRITE_EVERY);
     if wrote {
         touch(db, &key).await;
     }
     let row: Row = (username, role, code, path, name, level, source, token_id);
     let caller = caller(row, None);
-    {
+    if remember {
         let mut c = lock();
         // A forget while the database was asked: this check may predate the revocation.
         if FORGETS.load(Ordering::SeqCst) == forgets && c.room(now) {
@@ -171,7 +253,11 @@ pub async fn check(db: &PgPool, token: &str, recheck: Duration) -> Result<Option
                 Entry {
                     caller: caller.clone(),
                     checked: now,
-                    active: now,
+                    active: if activity {
+                        now
+                    } else {
+                        now.checked_sub(idle).unwrap_or(now)
+                    },
                     written: if wrote {
                         now
                     } else {

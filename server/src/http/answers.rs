@@ -2,7 +2,8 @@
 //! scope gets the same JSON bytes until the data changes.
 //!
 //! - A key is the caller's scope path and the normalized question (the handler builds it, with
-//!   today's date where the answer depends on it).
+//!   today's date where the answer depends on it). The answer is made inside that scope's scoped
+//!   read ([`crate::db::scoped`]): the database's wall stands behind every kept answer too.
 //! - Every event on the hub ([`crate::events`]) but a display's — data arrived, an alert raised or
 //!   worked on, a procedure changed, and `resync` when the listener lost its connection or fell
 //!   behind — starts a new generation: answers of an older one are not served again. An answer

@@ -417,7 +417,7 @@ pub async fn start_totp(
     let secret = totp::new_secret();
     sqlx::query("UPDATE app_user SET totp_pending = $2 WHERE id = $1")
         .bind(id)
-        .bind(totp::secret_text(&secret))
+        .bind(crate::auth::secret_key::seal_secret(&secret)?)
         .execute(&ctx.db)
         .await?;
     let uri = totp::otpauth_uri(&caller.username, &secret);
@@ -456,7 +456,11 @@ pub async fn confirm_totp(
             .bind(id)
             .fetch_one(&ctx.db)
             .await?;
-    let Some(secret) = pending.as_deref().and_then(totp::secret_from_text) else {
+    let pending = match pending.as_deref() {
+        Some(stored) => crate::auth::secret_key::open_secret(stored)?,
+        None => None,
+    };
+    let Some(secret) = pending else {
         return Err(Error::invalid(
             "code",
             "no setup is waiting: start one with POST /account/totp",

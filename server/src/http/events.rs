@@ -1,15 +1,17 @@
 //! `GET /events`: Server-Sent Events within the caller's scope ([`crate::events`]): `hello` at
 //! the start (and after every reconnection: the screen fetches its figures again), then
 //! `alert`, `data` and `procedure` events as they are committed, `resync` when the stream fell
-//! behind or the server lost its database for a moment. A comment every 15 s keeps proxies from
+//! behind or the server lost its database for a moment; `revoked` last when the caller's session
+//! ends or a wall's token is revoked. A comment every 15 s keeps proxies from
 //! closing an idle stream; the browser reconnects by itself 2 s after a drop.
 
 use super::{ApiContext, Error};
-use crate::auth::Caller;
+use crate::auth::{Caller, session_cache};
 use axum::Router;
 use axum::extract::State;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::routing::get;
+use futures::FutureExt;
 use futures::stream::{self, Stream, StreamExt};
 use std::convert::Infallible;
 use std::time::Duration;
@@ -33,7 +35,7 @@ pub struct Hello {
 }
 
 #[utoipa::path(get, path = "/api/v1/events", tag = "events",
-    responses((status = 200, description = "text/event-stream: events `hello` (data: Hello), `alert` ({id, action, state, severity, kind, unit}), `data` ({source, accepted, unit}), `procedure` ({code}), `resync` ({}); for a wall display's token also `display` ({id}: its settings changed) and `revoked` ({}: the last event, the token is refused from then on)", body = Hello),
+    responses((status = 200, description = "text/event-stream: events `hello` (data: Hello), `alert` ({id, action, state, severity, kind, unit}), `data` ({source, accepted, unit}), `procedure` ({code}), `resync` ({}); for a wall display's token also `display` ({id}: its settings changed) and `revoked` ({}: the last event, the token is refused from then on); a person's stream ends with `revoked` too when their session ends", body = Hello),
               (status = 401, body = domain::api::ApiError)))]
 pub async fn events(
     State(ctx): State<ApiContext>,
@@ -43,6 +45,15 @@ pub async fn events(
     let rx = ctx.events.subscribe().await.map_err(Error::from)?;
     let scope = caller.scope.path().to_string();
     let token = caller.token_id;
+    // A person's stream ends with their session (logout, expiry, password change, a new second
+    // factor), with `revoked` as its last event, as a wall's at its token's revocation.
+    let session_ended = match (&caller.session, token) {
+        (Some(session), None) => {
+            session_cache::ended(ctx.db.clone(), session.clone(), ctx.config.session_recheck)
+                .boxed()
+        }
+        _ => futures::future::pending().boxed(),
+    };
     let hello = Hello {
         scope: caller.scope.unit.clone(),
         server_time: chrono::Utc::now().to_rfc3339(),
@@ -90,6 +101,9 @@ pub async fn events(
             futures::future::ready(out)
         })
         .boxed();
+    let session_ended = stream::once(session_ended)
+        .map(|()| (SseEvent::default().event("revoked").data("{}"), true));
+    let live = stream::select(live, session_ended).boxed();
     // Everything up to and including the last event, then the end at once.
     let live = stream::unfold((live, false), |(mut live, ended)| async move {
         if ended {

@@ -17,14 +17,14 @@ mod health;
 mod ingest;
 mod notices;
 pub mod openapi;
-mod overview;
+pub mod overview;
 mod procedures;
 mod query;
 mod ratelimit;
 mod reports;
 mod site;
 mod sources;
-mod summary;
+pub mod summary;
 mod units;
 mod workload;
 

@@ -5,8 +5,10 @@
 
 use super::{ApiContext, Error, Query, answers};
 use crate::auth::Caller;
+use crate::db::scoped;
 use crate::forecast;
 use crate::rollup::{self, Counts, DAY_DEPTH, MONTH_DEPTH};
+use crate::scope::ScopedUnit;
 use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
@@ -15,7 +17,7 @@ use chrono::{Datelike, NaiveDate};
 use domain::overview::{AlertCounts, ChildAttainment, Crumb, MonthFigures, Overview, TargetLine};
 use domain::summary::Period;
 use domain::targets::{Attainment, calendar_share, seasonal_share};
-use sqlx::PgPool;
+use sqlx::PgConnection;
 use std::collections::HashMap;
 
 pub fn router() -> Router<ApiContext> {
@@ -76,16 +78,35 @@ pub async fn overview(
     Ok(answers::json_response(json))
 }
 
-/// The overview of the unit `q` names, within the caller's scope.
+/// The overview of the unit `q` names, within the caller's scope: its reads run in the caller's
+/// scoped read, so PostgreSQL itself refuses every row outside the scope.
 async fn compute(ctx: &ApiContext, caller: &Caller, q: &OverviewQuery) -> Result<Overview, Error> {
     let unit = caller
         .scope
         .unit_within(&ctx.db, "unit", q.unit.as_deref())
         .await?;
-    let db = &ctx.db;
     let today: NaiveDate = sqlx::query_scalar("SELECT current_date")
-        .fetch_one(db)
+        .fetch_one(&ctx.db)
         .await?;
+    // The usual share of a year's events by today is the whole organization's (shares of a
+    // year, the same for every caller, no unit's figures): read as the tables' owner.
+    let season = rollup::season(&ctx.db, today).await?;
+    let mut tx = caller.scope.read(&ctx.db).await?;
+    let overview = of_unit(&mut tx, &unit, caller.scope.path(), today, &season).await?;
+    scoped::finish(tx).await?;
+    Ok(overview)
+}
+
+/// The overview of `unit` on `today`, every read through `db` (a scoped read, see
+/// [`crate::db::scoped`]); the trail runs from `scope` (the caller's scope path) down, and
+/// `season` is [`rollup::season`]'s answer for `today`.
+pub async fn of_unit(
+    db: &mut PgConnection,
+    unit: &ScopedUnit,
+    scope: &str,
+    today: NaiveDate,
+    season: &[Vec<(i64, i64)>; 3],
+) -> Result<Overview, Error> {
     let depth = rollup::depth(&unit.path);
     let year = Period::year_to_date(today);
     let last = year.a_year_before();
@@ -93,41 +114,42 @@ async fn compute(ctx: &ApiContext, caller: &Caller, q: &OverviewQuery) -> Result
     // The year so far and the same days last year.
     let (now, before, written) = if depth <= DAY_DEPTH {
         let areas = [unit.code.clone()];
-        let now = rollup::by_day(db, &areas, year).await?;
-        let before = rollup::by_day(db, &areas, last).await?;
+        let now = rollup::by_day(&mut *db, &areas, year).await?;
+        let before = rollup::by_day(&mut *db, &areas, last).await?;
         (
             now.get(&unit.code).copied().unwrap_or_default(),
             before.get(&unit.code).copied().unwrap_or_default(),
-            rollup::written_at(db, &unit.code).await?,
+            rollup::written_at(&mut *db, &unit.code).await?,
         )
     } else {
         let written =
             sqlx::query_scalar("SELECT max(updated_at) FROM cases WHERE path <@ $1::ltree")
                 .bind(&unit.path)
-                .fetch_one(db)
+                .fetch_one(&mut *db)
                 .await?;
         (
-            rollup::raw(db, &unit.path, year).await?,
-            rollup::raw(db, &unit.path, last).await?,
+            rollup::raw(&mut *db, &unit.path, year).await?,
+            rollup::raw(&mut *db, &unit.path, last).await?,
             written,
         )
     };
 
     let share = calendar_share(today);
-    let season = rollup::season(db, today).await?;
-    let season = season.map(|years| seasonal_share(&years).unwrap_or(share));
+    let season = season
+        .clone()
+        .map(|years| seasonal_share(&years).unwrap_or(share));
 
     // The unit's own targets, and its children's (the children's sum stands for a target the
     // unit was not given itself, as the country's for the centre).
     let year_no = today.year();
     let own = if depth <= MONTH_DEPTH {
-        planned_of(db, "unit = $1", &unit.code, year_no).await?
+        planned_of(&mut *db, "unit = $1", &unit.code, year_no).await?
     } else {
         Vec::new()
     };
     let below = if depth <= DAY_DEPTH {
         planned_of(
-            db,
+            &mut *db,
             "unit IN (SELECT code FROM unit WHERE parent = $1)",
             &unit.code,
             year_no,
@@ -140,7 +162,7 @@ async fn compute(ctx: &ApiContext, caller: &Caller, q: &OverviewQuery) -> Result
     areas.sort();
     areas.dedup();
     areas.push(unit.code.clone());
-    let achieved = rollup::by_year(db, &areas, year_no).await?;
+    let achieved = rollup::by_year(&mut *db, &areas, year_no).await?;
     let got = |p: &Planned| {
         achieved
             .get(&(p.unit.clone(), p.sector.clone().unwrap_or_default()))
@@ -206,7 +228,7 @@ async fn compute(ctx: &ApiContext, caller: &Caller, q: &OverviewQuery) -> Result
         .collect();
     for (t, f) in targets
         .iter_mut()
-        .zip(forecast::of_lines(db, &lines, today).await?)
+        .zip(forecast::of_lines(&mut *db, &lines, today).await?)
     {
         t.forecast = f;
     }
@@ -219,7 +241,7 @@ async fn compute(ctx: &ApiContext, caller: &Caller, q: &OverviewQuery) -> Result
     let children = children(&below, &achieved, &|p, g, m| attain(p, g, m));
 
     let trend = if depth <= MONTH_DEPTH {
-        rollup::months(db, &unit.code, today, TREND_MONTHS)
+        rollup::months(&mut *db, &unit.code, today, TREND_MONTHS)
             .await?
             .into_iter()
             .map(|(month, c)| MonthFigures {
@@ -237,8 +259,8 @@ async fn compute(ctx: &ApiContext, caller: &Caller, q: &OverviewQuery) -> Result
          ORDER BY nlevel(path)",
     )
     .bind(&unit.path)
-    .bind(caller.scope.path())
-    .fetch_all(db)
+    .bind(scope)
+    .fetch_all(&mut *db)
     .await?;
 
     let mut alerts = AlertCounts::default();
@@ -247,7 +269,7 @@ async fn compute(ctx: &ApiContext, caller: &Caller, q: &OverviewQuery) -> Result
          WHERE path <@ $1::ltree AND state <> 'resolved' GROUP BY severity",
     )
     .bind(&unit.path)
-    .fetch_all(db)
+    .fetch_all(&mut *db)
     .await?;
     for (severity, n) in open {
         match severity.as_str() {
@@ -258,8 +280,8 @@ async fn compute(ctx: &ApiContext, caller: &Caller, q: &OverviewQuery) -> Result
     }
 
     Ok(Overview {
-        unit: unit.code,
-        unit_name: unit.name,
+        unit: unit.code.clone(),
+        unit_name: unit.name.clone(),
         level: unit.level.as_str().to_string(),
         trail: trail
             .into_iter()
@@ -291,7 +313,7 @@ struct Planned {
 
 /// This year's targets of the units `filter` picks (`$1` bound to `code`), by unit.
 async fn planned_of(
-    db: &PgPool,
+    db: &mut PgConnection,
     filter: &str,
     code: &str,
     year: i32,

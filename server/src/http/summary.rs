@@ -2,6 +2,7 @@
 
 use super::{ApiContext, Error, Query, answers, date};
 use crate::auth::Caller;
+use crate::db::scoped;
 use crate::rollup;
 use axum::Router;
 use axum::extract::State;
@@ -11,7 +12,7 @@ use chrono::NaiveDate;
 use domain::summary::{Figures, Period, Summary, UnitFigures};
 use domain::{CaseKind, KindFamily, Sector};
 use serde::Deserialize;
-use sqlx::PgPool;
+use sqlx::PgConnection;
 
 pub fn router() -> Router<ApiContext> {
     Router::new().route("/summary", get(summary))
@@ -101,7 +102,11 @@ pub async fn summary(
             .scope
             .unit_within(&ctx.db, "unit", q.unit.as_deref())
             .await?;
-        compute(&ctx.db, &unit, &filter).await
+        // Read in the caller's scoped read: PostgreSQL itself refuses rows outside the scope.
+        let mut tx = caller.scope.read(&ctx.db).await?;
+        let summary = compute(&mut tx, &unit, &filter).await?;
+        scoped::finish(tx).await?;
+        Ok(summary)
     };
     let json = ctx.answers.get_or_make(&ctx.events, key, make).await?;
     Ok(answers::json_response(json))
@@ -110,9 +115,10 @@ pub async fn summary(
 type FigRow = (Option<String>, i64, i64, i64, i64, i64, i64, i64, i64);
 
 /// The summary of `unit` (already checked against the caller's scope): from the day rollup when
-/// the unit and its children have day rows and no kind or sector is asked, else from the cases.
+/// the unit and its children have day rows and no kind or sector is asked, else from the cases;
+/// every read through `db` (a scoped read, see [`crate::db::scoped`]).
 pub async fn compute(
-    db: &PgPool,
+    db: &mut PgConnection,
     unit: &crate::scope::ScopedUnit,
     f: &SummaryFilter,
 ) -> Result<Summary, Error> {
@@ -125,7 +131,7 @@ pub async fn compute(
 
 /// [`compute`] from the day rollup: the unit and its children must have day rows.
 async fn from_rollup(
-    db: &PgPool,
+    db: &mut PgConnection,
     unit: &crate::scope::ScopedUnit,
     f: &SummaryFilter,
 ) -> Result<Summary, Error> {
@@ -133,12 +139,12 @@ async fn from_rollup(
     let children: Vec<(String, String)> =
         sqlx::query_as("SELECT code, name FROM unit WHERE parent = $1 ORDER BY code")
             .bind(&unit.code)
-            .fetch_all(db)
+            .fetch_all(&mut *db)
             .await?;
     let mut areas: Vec<String> = children.iter().map(|c| c.0.clone()).collect();
     areas.push(unit.code.clone());
-    let now = rollup::by_day(db, &areas, f.period).await?;
-    let before = rollup::by_day(db, &areas, prev).await?;
+    let now = rollup::by_day(&mut *db, &areas, f.period).await?;
+    let before = rollup::by_day(&mut *db, &areas, prev).await?;
     let figures = |m: &std::collections::HashMap<String, rollup::Counts>, code: &str| {
         m.get(code).map(|c| c.figures).unwrap_or_default()
     };
@@ -158,7 +164,7 @@ async fn from_rollup(
                 name,
             })
             .collect(),
-        data_as_of: rollup::written_at(db, &unit.code)
+        data_as_of: rollup::written_at(&mut *db, &unit.code)
             .await?
             .map(|t| t.to_rfc3339()),
     })
@@ -166,7 +172,7 @@ async fn from_rollup(
 
 /// [`compute`] from the cases.
 pub async fn compute_raw(
-    db: &PgPool,
+    db: &mut PgConnection,
     unit: &crate::scope::ScopedUnit,
     f: &SummaryFilter,
 ) -> Result<Summary, Error> {
@@ -191,7 +197,7 @@ pub async fn compute_raw(
             .bind(&families[0])
             .bind(&families[1])
             .bind(&families[2])
-            .fetch_all(db)
+            .fetch_all(&mut *db)
             .await?;
         for (child, cases, insp, sup, settle, concluded, viol, disc, amount) in rows {
             let fig = Figures {
@@ -219,7 +225,7 @@ pub async fn compute_raw(
     let children: Vec<(String, String, String)> =
         sqlx::query_as("SELECT code, name, path::text FROM unit WHERE parent = $1 ORDER BY code")
             .bind(&unit.code)
-            .fetch_all(db)
+            .fetch_all(&mut *db)
             .await?;
     let children = children
         .into_iter()
@@ -236,7 +242,7 @@ pub async fn compute_raw(
     let data_as_of: Option<chrono::DateTime<chrono::Utc>> =
         sqlx::query_scalar("SELECT max(updated_at) FROM cases WHERE path <@ $1::ltree")
             .bind(&unit.path)
-            .fetch_one(db)
+            .fetch_one(&mut *db)
             .await?;
     Ok(Summary {
         unit: unit.code.clone(),

@@ -13,11 +13,17 @@ pub const DEMO_USERS: &[(&str, &str, &str, &str)] = &[
     ("dulieu", "dulieu-demo", "data_officer", "01"),
 ];
 
-/// The demo secret of an account whose role needs a second factor ([`crate::auth::totp::demo_secret`]).
-fn demo_totp(username: &str, role: &str) -> Option<String> {
-    let role: domain::Role = role.parse().ok()?;
-    role.needs_second_factor()
-        .then(|| crate::auth::totp::secret_text(&crate::auth::totp::demo_secret(username)))
+/// The demo secret of an account whose role needs a second factor ([`crate::auth::totp::demo_secret`]),
+/// sealed as every stored secret is ([`crate::auth::secret_key`]).
+fn demo_totp(username: &str, role: &str) -> anyhow::Result<Option<String>> {
+    let needs = role
+        .parse::<domain::Role>()
+        .is_ok_and(|r| r.needs_second_factor());
+    if !needs {
+        return Ok(None);
+    }
+    let secret = crate::auth::totp::demo_secret(username);
+    Ok(Some(crate::auth::secret_key::seal_secret(&secret)?))
 }
 
 /// Hashes the demo users' passwords (slow: argon2id), off the async runtime's threads.
@@ -53,7 +59,7 @@ pub async fn insert(conn: &mut PgConnection, hashes: &[String]) -> anyhow::Resul
         .bind(hash)
         .bind(role)
         .bind(scope)
-        .bind(demo_totp(username, role))
+        .bind(demo_totp(username, role)?)
         .execute(&mut *conn)
         .await
         .with_context(|| format!("creating the demo user {username}"))?;

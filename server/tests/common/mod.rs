@@ -276,6 +276,13 @@ pub async fn report(pool: &sqlx::PgPool, task: i64, days_ago: i32, progress: i16
     .unwrap();
 }
 
+/// What reading a stream gave.
+enum Read {
+    Event(String, Value),
+    End,
+    Timeout,
+}
+
 /// An open `GET /api/v1/events` stream, read event by event.
 pub struct Events {
     body: Body,
@@ -311,6 +318,27 @@ impl Events {
 
     /// The next event `(name, data)` within `wait`, keep-alive comments skipped.
     pub async fn next(&mut self, wait: Duration) -> Option<(String, Value)> {
+        match self.read(wait).await {
+            Read::Event(name, data) => Some((name, data)),
+            Read::End | Read::Timeout => None,
+        }
+    }
+
+    /// The names of the events left if the stream ends within `wait`; `None` while it is open.
+    pub async fn end(&mut self, wait: Duration) -> Option<Vec<String>> {
+        let until = Instant::now() + wait;
+        let mut names = Vec::new();
+        loop {
+            let left = until.saturating_duration_since(Instant::now());
+            match self.read(left).await {
+                Read::Event(name, _) => names.push(name),
+                Read::End => return Some(names),
+                Read::Timeout => return None,
+            }
+        }
+    }
+
+    async fn read(&mut self, wait: Duration) -> Read {
         let until = Instant::now() + wait;
         loop {
             if let Some(end) = self.buf.find("\n\n") {
@@ -327,16 +355,19 @@ impl Events {
                 if data.is_empty() {
                     continue;
                 }
-                return Some((name, serde_json::from_str(&data).unwrap()));
+                return Read::Event(name, serde_json::from_str(&data).unwrap());
             }
-            let left = until.checked_duration_since(Instant::now())?;
+            let Some(left) = until.checked_duration_since(Instant::now()) else {
+                return Read::Timeout;
+            };
             match tokio::time::timeout(left, self.body.frame()).await {
                 Ok(Some(Ok(frame))) => {
                     if let Ok(bytes) = frame.into_data() {
                         self.buf.push_str(&String::from_utf8_lossy(&bytes));
                     }
                 }
-                _ => return None,
+                Ok(None) | Ok(Some(Err(_))) => return Read::End,
+                Err(_) => return Read::Timeout,
             }
         }
     }
