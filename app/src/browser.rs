@@ -311,6 +311,7 @@ pub fn open_events(on: impl Fn(LiveSignal) + Clone + 'static) {
             "notice",
             "notice_seen",
             "resync",
+            "revoked",
         ] {
             let on = on.clone();
             let f = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(

@@ -81,6 +81,9 @@ pub fn provide_live() -> Live {
                     }
                 }
                 "procedure" => live.procedures.update(|v| *v += 1),
+                // The session ended (logged out elsewhere, a new password, expired): the stream's
+                // last event. The login page, and back here afterwards.
+                "revoked" => browser::go_to_login(),
                 // A notice's sites answer within milliseconds of each other (every wall of the
                 // site reads it at once): one fetch after the burst, never two overlapping.
                 "notice" | "notice_seen" => {
