@@ -47,6 +47,10 @@ pub enum Action {
     ScheduleReports,
     /// Search the audit trail.
     ReadAudit,
+    /// Read thematic supervision programmes and their figures.
+    ReadProgrammes,
+    /// Create a thematic supervision programme.
+    ManageProgrammes,
 }
 
 impl Action {
@@ -70,6 +74,8 @@ impl Action {
         Action::ReadReports,
         Action::ScheduleReports,
         Action::ReadAudit,
+        Action::ReadProgrammes,
+        Action::ManageProgrammes,
     ];
 
     /// What the action is, in words (for refusals and the printed matrix).
@@ -93,6 +99,8 @@ impl Action {
             Action::ReadReports => "read and make reports",
             Action::ScheduleReports => "schedule reports",
             Action::ReadAudit => "search the audit trail",
+            Action::ReadProgrammes => "read supervision programmes",
+            Action::ManageProgrammes => "create supervision programmes",
         }
     }
 
@@ -107,6 +115,7 @@ impl Action {
                 | Action::EditProcedures
                 | Action::ManageDisplays
                 | Action::ReadAudit
+                | Action::ManageProgrammes
         )
     }
 }
@@ -124,6 +133,8 @@ pub fn allows(role: Role, action: Action) -> bool {
         EditProcedures | ManageDisplays | ReadAudit => role == Admin,
         ReadReports => matches!(role, Admin | Leader | Analyst),
         ScheduleReports => matches!(role, Admin | Leader),
+        ReadProgrammes => role != Display,
+        ManageProgrammes => matches!(role, Admin | Leader),
     }
 }
 
@@ -200,6 +211,11 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
         Action::ScheduleReports,
     ),
     ("GET", "/api/v1/audit", Action::ReadAudit),
+    ("GET", "/api/v1/programmes", Action::ReadProgrammes),
+    ("GET", "/api/v1/programmes/compare", Action::ReadProgrammes),
+    ("GET", "/api/v1/programmes/{id}", Action::ReadProgrammes),
+    ("POST", "/api/v1/programmes", Action::ManageProgrammes),
+    ("GET", "/api/v1/units/{code}/remote", Action::ReadCases),
 ];
 
 /// The action of a routed request; `None` for a route the table does not know.

@@ -18,8 +18,10 @@ mod ingest;
 pub mod openapi;
 mod overview;
 mod procedures;
+mod programmes;
 mod query;
 mod ratelimit;
+mod remote;
 mod reports;
 mod site;
 mod sources;
@@ -78,6 +80,8 @@ pub fn api_router() -> Router<ApiContext> {
         .merge(displays::router())
         .merge(reports::router())
         .merge(audit::router())
+        .merge(programmes::router())
+        .merge(remote::router())
         .merge(openapi::router())
 }
 
