@@ -10,6 +10,8 @@ pub mod displays;
 pub mod login;
 pub mod overview;
 pub mod procedures;
+pub mod programmes;
+pub mod remote;
 pub mod reports;
 pub mod sources;
 pub mod upload;
