@@ -589,6 +589,7 @@ translations! {
     RmSourcesNotLive => ("Nguồn không đúng hạn", "Sources not live"),
     RmOpened => ("Mở ngày", "Opened"),
     RmWorkload => ("Toàn bộ công việc", "Full workload"),
+    RmTasksOverdue => ("Nhiệm vụ quá hạn", "Tasks overdue"),
 }
 
 /// The current language, shared through context.

@@ -73,7 +73,7 @@ fn RemoteBody(v: RemoteView, from: Option<String>) -> impl IntoView {
         ),
         (Key::RmLast12, c.last_12_months as i64, "remote-last12", ""),
         (
-            Key::TaskOverdue,
+            Key::RmTasksOverdue,
             v.task_counts.overdue as i64,
             "remote-tasks-overdue",
             if v.task_counts.overdue > 0 { "bad" } else { "" },
@@ -164,7 +164,7 @@ fn RemoteBody(v: RemoteView, from: Option<String>) -> impl IntoView {
                     <h2>{t(Key::RmTasks)}</h2>
                     <a class="workload-link" href=format!("/workload/{}", v.unit)>{t(Key::RmWorkload)}" ›"</a>
                 </div>
-                <StateBar counts=v.task_counts/>
+                {(v.task_counts.assigned > 0).then(|| view! { <StateBar counts=v.task_counts/> })}
                 {if v.tasks.is_empty() {
                     view! { <p class="hint">{t(Key::RmNoTasks)}</p> }.into_any()
                 } else {

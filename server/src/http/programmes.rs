@@ -61,7 +61,7 @@ async fn headers(
                 p.created_by
          FROM programme p JOIN unit o ON o.code = p.owner_unit
          WHERE p.path <@ $1::ltree AND ($2::bigint[] IS NULL OR p.id = ANY($2))
-         ORDER BY p.period_from DESC, p.code",
+         ORDER BY p.period_from DESC, nlevel(p.path), p.code",
     )
     .bind(scope)
     .bind(ids)

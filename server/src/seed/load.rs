@@ -308,17 +308,28 @@ pub async fn run(pool: &PgPool, opts: &SeedOptions) -> anyhow::Result<SeedReport
 /// Writes the demo's supervision programmes ([`super::programmes`]): each plans units among its
 /// owner's children, chosen knowing which have cases of its theme (the cases are loaded by now).
 async fn load_programmes(conn: &mut PgConnection, plan: &Plan, seed: u64) -> anyhow::Result<()> {
-    for (i, def) in super::programmes::plan(plan).into_iter().enumerate() {
-        let candidates: Vec<(String, bool)> = sqlx::query_as(
-            "SELECT u.code, EXISTS (SELECT 1 FROM cases c WHERE c.kind = 'supervision_thematic'
-                 AND c.theme = $3 AND c.status <> 'cancelled' AND c.path <@ u.path)
-             FROM unit u WHERE u.parent = $1 AND u.level = $2 ORDER BY u.code",
-        )
-        .bind(&def.owner)
-        .bind(def.level)
-        .bind(&def.theme)
-        .fetch_all(&mut *conn)
-        .await?;
+    for (i, mut def) in super::programmes::plan(plan).into_iter().enumerate() {
+        let mut themes = Vec::new();
+        for theme in std::iter::once(&def.theme).chain(&def.other_themes) {
+            let candidates: Vec<(String, bool)> = sqlx::query_as(
+                "SELECT u.code, EXISTS (SELECT 1 FROM cases c WHERE c.kind = 'supervision_thematic'
+                     AND c.theme = $3 AND c.status <> 'cancelled' AND c.path <@ u.path)
+                 FROM unit u WHERE u.parent = $1 AND u.level = $2 ORDER BY u.code",
+            )
+            .bind(&def.owner)
+            .bind(def.level)
+            .bind(theme)
+            .fetch_all(&mut *conn)
+            .await?;
+            themes.push((theme.clone(), candidates));
+        }
+        let Some((theme, candidates)) = super::programmes::best_theme(themes) else {
+            continue;
+        };
+        if theme != def.theme {
+            def.name = def.name.replace(&def.theme, &theme);
+            def.theme = theme;
+        }
         let units = super::programmes::choose(&candidates, def.units, seed, i);
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO programme (code, name, theme, owner_unit, path, province, period_from,

@@ -25,6 +25,9 @@ pub struct ProgrammeDef {
     pub period_to: NaiveDate,
     /// Name, due day and planned share of the units.
     pub milestones: Vec<(String, NaiveDate, f64)>,
+    /// Other themes it may take instead (a province's: the load keeps the theme most of its
+    /// communes have cases of, so that its figures are not empty in a small data set).
+    pub other_themes: Vec<String>,
 }
 
 /// The provinces that own programmes of their own (the demo's province users are there).
@@ -73,6 +76,7 @@ pub fn plan(plan: &Plan) -> Vec<ProgrammeDef> {
                 .iter()
                 .map(|(name, m, d, share)| (name.to_string(), day(year, *m, *d), *share))
                 .collect(),
+            other_themes: Vec::new(),
         }
     };
     for (n, t) in of_year(last).enumerate() {
@@ -91,9 +95,32 @@ pub fn plan(plan: &Plan) -> Vec<ProgrammeDef> {
             .iter()
             .find(|u| u.code == *owner)
             .map(|u| u.name.as_str());
-        out.push(year_def(&t.text, last, owner, name, 1));
+        let mut def = year_def(&t.text, last, owner, name, 1);
+        def.other_themes = of_year(last)
+            .filter(|o| o.text != t.text)
+            .map(|o| o.text.clone())
+            .collect();
+        out.push(def);
     }
     out
+}
+
+/// The theme of `themes` whose candidates most often have cases (the first of equals), with its
+/// candidates.
+pub fn best_theme(
+    themes: Vec<(String, Vec<(String, bool)>)>,
+) -> Option<(String, Vec<(String, bool)>)> {
+    let mut best: Option<(String, Vec<(String, bool)>)> = None;
+    for (theme, candidates) in themes {
+        let n = candidates.iter().filter(|c| c.1).count();
+        if best
+            .as_ref()
+            .is_none_or(|(_, b)| n > b.iter().filter(|c| c.1).count())
+        {
+            best = Some((theme, candidates));
+        }
+    }
+    best
 }
 
 /// The units a programme plans among `candidates` (code, whether it has cases of the theme, in
@@ -154,6 +181,17 @@ mod tests {
     }
 
     #[test]
+    fn a_province_takes_the_theme_most_of_its_communes_have_cases_of() {
+        let best = best_theme(vec![
+            ("a".into(), candidates(1, 5)),
+            ("b".into(), candidates(3, 3)),
+            ("c".into(), candidates(3, 3)),
+        ]);
+        assert_eq!(best.map(|b| b.0), Some("b".into()));
+        assert_eq!(best_theme(Vec::new()), None);
+    }
+
+    #[test]
     fn the_demo_plans_the_centres_programmes_and_two_provinces() {
         let as_of = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
         let p = Plan::new(Size::Tiny, 7, as_of);
@@ -171,6 +209,7 @@ mod tests {
             hanoi.name
         );
         assert_eq!(hanoi.milestones.len(), 4);
+        assert_eq!(hanoi.other_themes.len(), 4);
         assert_eq!(defs, plan(&Plan::new(Size::Tiny, 7, as_of)));
     }
 }
