@@ -158,9 +158,12 @@ for (const [name, width, height] of sizes) {
       await page.locator('.map[data-map-ready="true"]').waitFor({ timeout: 30000 });
       await page.waitForTimeout(600);
       await page.screenshot({ path: `${out}/programme-${user}-${name}-${lang}.png` });
-      await page.screenshot({ path: `${out}/programme-full-${user}-${name}-${lang}.png`, fullPage: true });
-      await page.locator('tr[data-stage]:not([data-stage="none"])').first().getByTestId('remote-link')
-        .or(page.getByTestId('remote-link').first()).first().click();
+      await page.getByTestId('findings').scrollIntoViewIfNeeded();
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: `${out}/programme-findings-${user}-${name}-${lang}.png` });
+      // A unit already supervised, if any: its view has the most to show.
+      const supervised = page.locator('tr[data-stage]:not([data-stage="none"]) [data-testid=remote-link]');
+      await ((await supervised.count()) > 0 ? supervised.first() : page.getByTestId('remote-link').first()).click();
       await page.getByTestId('remote-tiles').waitFor({ timeout: 30000 });
       await page.waitForTimeout(300);
       await page.screenshot({ path: `${out}/remote-${user}-${name}-${lang}.png` });
