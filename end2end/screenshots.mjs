@@ -134,6 +134,39 @@ for (const [name, width, height] of sizes) {
       await page.locator('.map[data-map-ready="true"]').waitFor({ timeout: 30000 });
       await page.waitForTimeout(600);
       await page.screenshot({ path: `${out}/directive-${user}-${name}-${lang}.png` });
+      // Thematic supervision programmes: the list with two picked, the two side by side, the
+      // first programme with its coverage map, and a planned unit's remote supervision view.
+      await page.goto(`${base}/programmes`);
+      const cards = page.getByTestId('programme-list').locator('.programme-card');
+      await cards.first().waitFor({ timeout: 30000 });
+      await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+      const many = (await cards.count()) > 1;
+      if (many) {
+        await cards.nth(0).getByTestId('pick').check();
+        await cards.nth(1).getByTestId('pick').check();
+      }
+      await page.screenshot({ path: `${out}/programmes-${user}-${name}-${lang}.png` });
+      if (many) {
+        await page.getByTestId('compare-go').click();
+        await page.getByTestId('compare-table').waitFor({ timeout: 30000 });
+        await page.waitForTimeout(300);
+        await page.screenshot({ path: `${out}/programmes-compare-${user}-${name}-${lang}.png` });
+        await page.goto(`${base}/programmes`);
+        await cards.first().waitFor({ timeout: 30000 });
+      }
+      await cards.first().locator('.programme-link').click();
+      await page.locator('.map[data-map-ready="true"]').waitFor({ timeout: 30000 });
+      await page.waitForTimeout(600);
+      await page.screenshot({ path: `${out}/programme-${user}-${name}-${lang}.png` });
+      await page.getByTestId('findings').scrollIntoViewIfNeeded();
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: `${out}/programme-findings-${user}-${name}-${lang}.png` });
+      // A unit already supervised, if any: its view has the most to show.
+      const supervised = page.locator('tr[data-stage]:not([data-stage="none"]) [data-testid=remote-link]');
+      await ((await supervised.count()) > 0 ? supervised.first() : page.getByTestId('remote-link').first()).click();
+      await page.getByTestId('remote-tiles').waitFor({ timeout: 30000 });
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: `${out}/remote-${user}-${name}-${lang}.png` });
       // The overview's quality breakdown.
       await page.goto(`${base}/`);
       await page.getByTestId('overview-quality').locator('summary').click();

@@ -98,6 +98,10 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("directives") view=pages::directives::DirectivesPage/>
                 <Route path=(StaticSegment("directives"), ParamSegment("code")) view=pages::directives::DirectivePage/>
                 <Route path=(StaticSegment("workload"), ParamSegment("code")) view=pages::workload::WorkloadPage/>
+                <Route path=StaticSegment("programmes") view=pages::programmes::ProgrammesPage/>
+                <Route path=(StaticSegment("programmes"), StaticSegment("compare")) view=pages::programmes::ComparePage/>
+                <Route path=(StaticSegment("programmes"), ParamSegment("id")) view=pages::programmes::ProgrammePage/>
+                <Route path=(StaticSegment("remote"), ParamSegment("code")) view=pages::remote::RemotePage/>
             </Routes>
         </Router>
     }

@@ -54,6 +54,10 @@ pub enum Action {
     SendNotices,
     /// Acknowledge a notice one's site received.
     AckNotices,
+    /// Read thematic supervision programmes and their figures.
+    ReadProgrammes,
+    /// Create a thematic supervision programme.
+    ManageProgrammes,
 }
 
 impl Action {
@@ -80,6 +84,8 @@ impl Action {
         Action::ReadNotices,
         Action::SendNotices,
         Action::AckNotices,
+        Action::ReadProgrammes,
+        Action::ManageProgrammes,
     ];
 
     /// What the action is, in words (for refusals and the printed matrix).
@@ -108,6 +114,8 @@ impl Action {
             Action::ReadNotices => "read urgent notices and who acknowledged them",
             Action::SendNotices => "send and close urgent notices",
             Action::AckNotices => "acknowledge an urgent notice",
+            Action::ReadProgrammes => "read supervision programmes",
+            Action::ManageProgrammes => "create supervision programmes",
         }
     }
 
@@ -124,6 +132,7 @@ impl Action {
                 | Action::ReadAudit
                 | Action::SendNotices
                 | Action::AckNotices
+                | Action::ManageProgrammes
         )
     }
 }
@@ -141,6 +150,8 @@ pub fn allows(role: Role, action: Action) -> bool {
         EditProcedures | ManageDisplays | ReadAudit => role == Admin,
         ReadReports => matches!(role, Admin | Leader | Analyst),
         ScheduleReports | SendNotices => matches!(role, Admin | Leader),
+        ReadProgrammes => role != Display,
+        ManageProgrammes => matches!(role, Admin | Leader),
     }
 }
 
@@ -223,6 +234,11 @@ pub const ROUTES: &[(&str, &str, Action)] = &[
     ("POST", "/api/v1/notices", Action::SendNotices),
     ("POST", "/api/v1/notices/{id}/close", Action::SendNotices),
     ("POST", "/api/v1/notices/{id}/ack", Action::AckNotices),
+    ("GET", "/api/v1/programmes", Action::ReadProgrammes),
+    ("GET", "/api/v1/programmes/compare", Action::ReadProgrammes),
+    ("GET", "/api/v1/programmes/{id}", Action::ReadProgrammes),
+    ("POST", "/api/v1/programmes", Action::ManageProgrammes),
+    ("GET", "/api/v1/units/{code}/remote", Action::ReadCases),
 ];
 
 /// The action of a routed request; `None` for a route the table does not know.

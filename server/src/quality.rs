@@ -152,10 +152,12 @@ impl SourceRow {
     }
 }
 
-/// The sources owned within `path`, with their last week's and month's batches.
+/// The sources owned within `path` (and, when `sending`, those holding cases within it), with
+/// their last week's and month's batches.
 async fn source_rows<'e>(
     db: impl sqlx::PgExecutor<'e>,
     path: &str,
+    sending: bool,
 ) -> Result<Vec<SourceRow>, Error> {
     type Row = (
         String,
@@ -194,9 +196,12 @@ async fn source_rows<'e>(
          LEFT JOIN recent ON recent.source = s.code
          LEFT JOIN month ON month.source = s.code
          WHERE s.owner_path <@ $1::ltree
+            OR ($2 AND EXISTS (SELECT 1 FROM cases c WHERE c.source = s.code
+                               AND c.path <@ $1::ltree))
          ORDER BY s.code",
     )
     .bind(path)
+    .bind(sending)
     .fetch_all(db)
     .await?;
     Ok(rows
@@ -253,7 +258,7 @@ pub async fn sources(
     cache: &QualityCache,
     within: &ScopedUnit,
 ) -> Result<SourcePage, Error> {
-    let rows = source_rows(&mut *read, &within.path).await?;
+    let rows = source_rows(&mut *read, &within.path, false).await?;
     // A source's cases may lie outside its owner's subtree only for the centre's sources, which
     // only the centre's users see; their counts are measured over the whole country.
     let cases = cache.case_counts(pool, "VN").await?;
@@ -297,7 +302,7 @@ pub async fn unit(
     cache: &QualityCache,
     unit: &ScopedUnit,
 ) -> Result<UnitQuality, Error> {
-    let rows = source_rows(&mut *read, &unit.path).await?;
+    let rows = source_rows(&mut *read, &unit.path, false).await?;
     let cases = cache.case_counts(pool, &unit.path).await?;
     let mut total = CaseCounts::default();
     for c in cases.values() {
@@ -330,6 +335,44 @@ pub async fn unit(
     })
 }
 
+/// The sources that send a unit's data: owned within it, or holding cases about it (read through
+/// `read`, a caller's scoped read), each with its freshness and the unit's cases it holds.
+pub async fn sending(
+    read: &mut PgConnection,
+    unit: &ScopedUnit,
+) -> Result<Vec<domain::remote::RemoteSource>, Error> {
+    let rows = source_rows(&mut *read, &unit.path, true).await?;
+    let held: HashMap<String, i64> = sqlx::query_as::<_, (String, i64)>(
+        "SELECT source, count(*) FROM cases WHERE path <@ $1::ltree GROUP BY source",
+    )
+    .bind(&unit.path)
+    .fetch_all(&mut *read)
+    .await?
+    .into_iter()
+    .collect();
+    let mut out: Vec<domain::remote::RemoteSource> = rows
+        .iter()
+        .map(|s| domain::remote::RemoteSource {
+            code: s.code.clone(),
+            name: s.name.clone(),
+            owner_unit: s.owner_unit.clone(),
+            cadence_hours: s.cadence_hours.max(0) as u32,
+            last_arrival: s.last_arrival.clone(),
+            hours_since: s.hours_since,
+            state: s.state(),
+            records: held.get(&s.code).copied().unwrap_or(0).max(0) as u32,
+        })
+        .collect();
+    // The least fresh first: what the supervisor must not trust blindly.
+    out.sort_by(|a, b| {
+        b.hours_since
+            .unwrap_or(f64::INFINITY)
+            .total_cmp(&a.hours_since.unwrap_or(f64::INFINITY))
+            .then(a.code.cmp(&b.code))
+    });
+    Ok(out)
+}
+
 /// What one look at the sources did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Watched {
@@ -343,7 +386,7 @@ pub struct Watched {
 /// (`dedup_key` `source:CODE`, raised again if it was resolved), one that is live again has its
 /// alert resolved. Each change is an `alert_event` by `system`.
 pub async fn watch(pool: &PgPool) -> Result<Watched, Error> {
-    let rows = source_rows(pool, "VN").await?;
+    let rows = source_rows(pool, "VN", false).await?;
     let mut out = Watched::default();
     for s in &rows {
         let state = s.state();

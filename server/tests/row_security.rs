@@ -71,6 +71,12 @@ const PROTECTED: &[(&str, &str)] = &[
     ),
     ("report_file", "path <@ $1::ltree"),
     ("report_schedule", "path <@ $1::ltree"),
+    ("programme", "path <@ $1::ltree"),
+    ("programme_unit", "path <@ $1::ltree"),
+    (
+        "programme_milestone",
+        "programme IN (SELECT id FROM programme WHERE path <@ $1::ltree)",
+    ),
 ];
 
 /// Reference data every scope reads whole.

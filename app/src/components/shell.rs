@@ -110,6 +110,11 @@ pub fn AppShell(children: Children) -> impl IntoView {
                         </Transition>
                     </a>
                     <Transition fallback=|| ()>
+                        {move || may(domain::access::Action::ReadProgrammes).then(|| view! {
+                            <a href="/programmes" class:active=move || path.get().starts_with("/programmes") || path.get().starts_with("/remote/") data-testid="nav-programmes">{t(Key::PgNav)}</a>
+                        })}
+                    </Transition>
+                    <Transition fallback=|| ()>
                         {move || may(domain::access::Action::ReadReports).then(|| view! {
                             <a href="/reports" class:active=move || path.get() == "/reports" data-testid="nav-reports">{t(Key::RpNav)}</a>
                         })}

@@ -11,6 +11,8 @@ pub mod login;
 pub mod notices;
 pub mod overview;
 pub mod procedures;
+pub mod programmes;
+pub mod remote;
 pub mod reports;
 pub mod sources;
 pub mod upload;

@@ -43,13 +43,14 @@ pub struct AlertQuery {
     pub offset: Option<i64>,
 }
 
-const RECORD: &str = "SELECT a.id, a.kind, a.severity, a.unit, u.name, a.measure, a.sector,
+pub(crate) const RECORD: &str =
+    "SELECT a.id, a.kind, a.severity, a.unit, u.name, a.measure, a.sector,
         a.expected, a.observed, a.explanation, a.link, a.state, a.owner,
         a.created_at, a.updated_at,
         CASE WHEN a.kind = 'step_escalated' THEN a.detail->>'unit_name' END
     FROM alert a JOIN unit u ON u.code = a.unit";
 
-type RecordRow = (
+pub(crate) type RecordRow = (
     i64,
     String,
     String,
@@ -68,7 +69,7 @@ type RecordRow = (
     Option<String>,
 );
 
-fn record(r: RecordRow) -> AlertRecord {
+pub(crate) fn record(r: RecordRow) -> AlertRecord {
     AlertRecord {
         id: r.0,
         kind: r.1,

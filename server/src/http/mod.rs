@@ -19,8 +19,10 @@ mod notices;
 pub mod openapi;
 pub mod overview;
 mod procedures;
+mod programmes;
 mod query;
 mod ratelimit;
+mod remote;
 mod reports;
 mod site;
 mod sources;
@@ -80,6 +82,8 @@ pub fn api_router() -> Router<ApiContext> {
         .merge(reports::router())
         .merge(audit::router())
         .merge(notices::router())
+        .merge(programmes::router())
+        .merge(remote::router())
         .merge(openapi::router())
 }
 

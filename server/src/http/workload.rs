@@ -3,7 +3,7 @@
 //! parent), within the caller's scope. The urgency order and the ranking are
 //! [`domain::workload`]'s; a task's state is [`domain::directives::TaskState`]'s rule.
 
-use super::directives::{DIRECTIVE, DirectiveRow, tasks, today};
+use super::directives::{DIRECTIVE, DirectiveRow, TaskRow, tasks, today};
 use super::query::Path;
 use super::{ApiContext, Error};
 use crate::auth::Caller;
@@ -18,6 +18,57 @@ use std::collections::HashMap;
 
 pub fn router() -> Router<ApiContext> {
     Router::new().route("/units/{code}/workload", get(workload))
+}
+
+/// The directives by code, as a task names them.
+pub(crate) async fn directive_refs(
+    db: &mut sqlx::PgConnection,
+) -> Result<HashMap<String, DirectiveRef>, Error> {
+    Ok(sqlx::query_as::<_, DirectiveRow>(DIRECTIVE)
+        .fetch_all(db)
+        .await?
+        .into_iter()
+        .map(|d| {
+            let r = DirectiveRef {
+                code: d.0.clone(),
+                kind: d.1,
+                number: d.2,
+                title: d.3,
+            };
+            (d.0, r)
+        })
+        .collect())
+}
+
+/// A task as a unit's list shows it: its directive, days left, progress against the expected.
+pub(crate) fn workload_task(
+    t: TaskRow,
+    directives: &HashMap<String, DirectiveRef>,
+    today: chrono::NaiveDate,
+) -> WorkloadTask {
+    let state = t.state(today);
+    let directive = directives
+        .get(&t.directive)
+        .cloned()
+        .unwrap_or_else(|| DirectiveRef {
+            code: t.directive.clone(),
+            kind: String::new(),
+            number: t.directive.clone(),
+            title: String::new(),
+        });
+    WorkloadTask {
+        id: t.id,
+        directive,
+        title: t.title,
+        assigned_on: t.assigned_on,
+        due_on: t.due_on,
+        days_left: (t.due_on - today).num_days(),
+        progress: t.progress,
+        expected: expected_progress(t.assigned_on, t.due_on, today),
+        state,
+        done_on: t.done_on,
+        latest_report: t.report,
+    }
 }
 
 /// A unit's own tasks from every directive, most urgent first (overdue by days late, at risk by
@@ -83,20 +134,7 @@ pub async fn workload(
     };
     let mut tx = caller.scope.read(&ctx.db).await?;
     let today = today(&mut tx).await?;
-    let directives: HashMap<String, DirectiveRef> = sqlx::query_as::<_, DirectiveRow>(DIRECTIVE)
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|d| {
-            let r = DirectiveRef {
-                code: d.0.clone(),
-                kind: d.1,
-                number: d.2,
-                title: d.3,
-            };
-            (d.0, r)
-        })
-        .collect();
+    let directives = directive_refs(&mut tx).await?;
     let mut counts = TaskCounts::default();
     let mut by_unit: HashMap<String, TaskCounts> = HashMap::new();
     let mut own = Vec::new();
@@ -109,28 +147,7 @@ pub async fn workload(
             continue;
         }
         counts.add(state);
-        let directive = directives
-            .get(&t.directive)
-            .cloned()
-            .unwrap_or_else(|| DirectiveRef {
-                code: t.directive.clone(),
-                kind: String::new(),
-                number: t.directive.clone(),
-                title: String::new(),
-            });
-        own.push(WorkloadTask {
-            id: t.id,
-            directive,
-            title: t.title,
-            assigned_on: t.assigned_on,
-            due_on: t.due_on,
-            days_left: (t.due_on - today).num_days(),
-            progress: t.progress,
-            expected: expected_progress(t.assigned_on, t.due_on, today),
-            state,
-            done_on: t.done_on,
-            latest_report: t.report,
-        });
+        own.push(workload_task(t, &directives, today));
     }
     sort_by_urgency(&mut own);
 

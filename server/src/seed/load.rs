@@ -62,8 +62,8 @@ struct Tail {
 /// Tables emptied at every seed (everything but the audit trail, users, tokens, sessions, data
 /// sources and units, which are replaced row by row so that real users and tokens survive).
 const TRUNCATE: &str = "TRUNCATE case_step, case_version, cases, task_report, task, target, planted_anomaly, alert_event, \
-     alert, member, procedure_step, procedure, directive, seed_info, ingest_batch, notice_site, notice \
-     RESTART IDENTITY";
+     alert, member, procedure_step, procedure, directive, seed_info, ingest_batch, notice_site, notice, \
+     programme_milestone, programme_unit, programme RESTART IDENTITY";
 
 /// Replaces the whole data set in one transaction (nothing half-written if it fails): every table
 /// except `audit_log` and non-demo rows of `app_user`/`api_token` (their scope units are real codes
@@ -272,6 +272,9 @@ pub async fn run(pool: &PgPool, opts: &SeedOptions) -> anyhow::Result<SeedReport
         .await
         .with_context(|| format!("moving the id sequence of {table}"))?;
     }
+    load_programmes(conn, &plan, opts.seed)
+        .await
+        .context("writing the supervision programmes")?;
     sqlx::query("INSERT INTO seed_info (singleton, size, seed, as_of) VALUES (true, $1, $2, $3)")
         .bind(opts.size.as_str())
         .bind(opts.seed as i64)
@@ -300,6 +303,71 @@ pub async fn run(pool: &PgPool, opts: &SeedOptions) -> anyhow::Result<SeedReport
     }
     report.elapsed = started.elapsed();
     Ok(report)
+}
+
+/// Writes the demo's supervision programmes ([`super::programmes`]): each plans units among its
+/// owner's children, chosen knowing which have cases of its theme (the cases are loaded by now).
+async fn load_programmes(conn: &mut PgConnection, plan: &Plan, seed: u64) -> anyhow::Result<()> {
+    for (i, mut def) in super::programmes::plan(plan).into_iter().enumerate() {
+        let mut themes = Vec::new();
+        for theme in std::iter::once(&def.theme).chain(&def.other_themes) {
+            let candidates: Vec<(String, bool)> = sqlx::query_as(
+                "SELECT u.code, EXISTS (SELECT 1 FROM cases c WHERE c.kind = 'supervision_thematic'
+                     AND c.theme = $3 AND c.status <> 'cancelled' AND c.path <@ u.path)
+                 FROM unit u WHERE u.parent = $1 AND u.level = $2 ORDER BY u.code",
+            )
+            .bind(&def.owner)
+            .bind(def.level)
+            .bind(theme)
+            .fetch_all(&mut *conn)
+            .await?;
+            themes.push((theme.clone(), candidates));
+        }
+        let Some((theme, candidates)) = super::programmes::best_theme(themes) else {
+            continue;
+        };
+        if theme != def.theme {
+            def.name = def.name.replace(&def.theme, &theme);
+            def.theme = theme;
+        }
+        let units = super::programmes::choose(&candidates, def.units, seed, i);
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO programme (code, name, theme, owner_unit, path, province, period_from,
+                 period_to, created_by)
+             SELECT $1, $2, $3, u.code, u.path, u.province, $5, $6, 'seed' FROM unit u
+             WHERE u.code = $4 RETURNING id",
+        )
+        .bind(&def.code)
+        .bind(&def.name)
+        .bind(&def.theme)
+        .bind(&def.owner)
+        .bind(def.period_from)
+        .bind(def.period_to)
+        .fetch_one(&mut *conn)
+        .await?;
+        sqlx::query(
+            "INSERT INTO programme_unit (programme, unit, path, province)
+             SELECT $1, u.code, u.path, u.province FROM unit u WHERE u.code = ANY($2)",
+        )
+        .bind(id)
+        .bind(&units)
+        .execute(&mut *conn)
+        .await?;
+        for (ord, (name, due_on, share)) in def.milestones.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO programme_milestone (programme, ord, name, due_on, planned_units)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(ord as i16 + 1)
+            .bind(name)
+            .bind(due_on)
+            .bind((share * units.len() as f64).round() as i32)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Sends one COPY's rows in pieces of about a megabyte.

@@ -29,6 +29,7 @@ pub mod encode;
 pub mod generate;
 pub mod load;
 pub mod model;
+pub mod programmes;
 pub mod units;
 pub mod users;
 
@@ -194,6 +195,7 @@ pub(crate) mod tag {
     pub const DIRECTIVES: u64 = 11;
     pub const TASKS: u64 = 12;
     pub const TARGETS: u64 = 13;
+    pub const PROGRAMMES: u64 = 14;
 }
 
 fn splitmix(mut x: u64) -> u64 {
