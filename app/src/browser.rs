@@ -288,18 +288,44 @@ pub enum LiveSignal {
 
 #[cfg(feature = "hydrate")]
 thread_local! {
-    static EVENTS: std::cell::RefCell<Option<web_sys::EventSource>> = const { std::cell::RefCell::new(None) };
+    /// The open stream and the owner (a shell) that opened it.
+    static EVENTS: std::cell::RefCell<Option<(u32, web_sys::EventSource)>> = const { std::cell::RefCell::new(None) };
+    static NEXT_OWNER: std::cell::Cell<u32> = const { std::cell::Cell::new(1) };
 }
 
 /// Opens `GET /api/v1/events` (closing any stream opened before) and reports what happens to
 /// `on`. The browser reconnects a dropped stream by itself (the server asks for 2 s); a stream
-/// the server refused (closed for good) is opened again after 5 s.
-pub fn open_events(on: impl Fn(LiveSignal) + Clone + 'static) {
+/// the server refused (closed for good) is opened again after 5 s. Answers the stream's owner, for
+/// [`close_events`]: moving from one page to the next, the new page's shell opens its stream
+/// before the old one's is cleaned up, and the old one must not close the new one's.
+pub fn open_events(on: impl Fn(LiveSignal) + Clone + 'static) -> u32 {
     #[cfg(feature = "hydrate")]
+    {
+        let owner = NEXT_OWNER.with(|n| {
+            let v = n.get();
+            n.set(v.wrapping_add(1));
+            v
+        });
+        open_events_of(owner, on);
+        owner
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = on;
+        0
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn open_events_of(owner: u32, on: impl Fn(LiveSignal) + Clone + 'static) {
     {
         use wasm_bindgen::JsCast;
         use wasm_bindgen::prelude::Closure;
-        close_events();
+        EVENTS.with(|e| {
+            if let Some((_, s)) = e.borrow_mut().take() {
+                s.close();
+            }
+        });
         let Ok(source) = web_sys::EventSource::new("/api/v1/events") else {
             return;
         };
@@ -330,9 +356,10 @@ pub fn open_events(on: impl Fn(LiveSignal) + Clone + 'static) {
             if s.ready_state() == web_sys::EventSource::CLOSED {
                 let on = on.clone();
                 let again = Closure::<dyn FnMut()>::new(move || {
-                    let current = EVENTS.with(|e| e.borrow().as_ref().map(|x| x.ready_state()));
-                    if current == Some(web_sys::EventSource::CLOSED) {
-                        open_events(on.clone());
+                    let current =
+                        EVENTS.with(|e| e.borrow().as_ref().map(|(o, x)| (*o, x.ready_state())));
+                    if current == Some((owner, web_sys::EventSource::CLOSED)) {
+                        open_events_of(owner, on.clone());
                     }
                 });
                 if let Some(w) = web_sys::window() {
@@ -346,20 +373,21 @@ pub fn open_events(on: impl Fn(LiveSignal) + Clone + 'static) {
         });
         source.set_onerror(Some(f.as_ref().unchecked_ref()));
         f.forget();
-        EVENTS.with(|e| *e.borrow_mut() = Some(source));
+        EVENTS.with(|e| *e.borrow_mut() = Some((owner, source)));
     }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = on;
 }
 
-/// Closes the live event stream, if one is open.
-pub fn close_events() {
+/// Closes the live event stream if `owner` opened it (another page's is left open).
+pub fn close_events(owner: u32) {
     #[cfg(feature = "hydrate")]
     EVENTS.with(|e| {
-        if let Some(s) = e.borrow_mut().take() {
+        let mine = e.borrow().as_ref().is_some_and(|(o, _)| *o == owner);
+        if mine && let Some((_, s)) = e.borrow_mut().take() {
             s.close();
         }
     });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = owner;
 }
 
 #[cfg(feature = "hydrate")]

@@ -5,6 +5,8 @@
 
 use crate::browser::{self, LiveSignal};
 use leptos::prelude::*;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// How long data events are gathered before screens fetch again.
 const DATA_SETTLE_MS: i32 = 5000;
@@ -55,8 +57,11 @@ pub fn provide_live() -> Live {
     // their figures at most once every 5 seconds (a page re-renders on a fetch).
     let pending = StoredValue::new(false);
     let notice_pending = StoredValue::new(false);
+    // The stream this shell opened: its cleanup closes that one, never the next page's.
+    let stream_owner = Arc::new(AtomicU32::new(0));
+    let opened = stream_owner.clone();
     Effect::new(move |_| {
-        browser::open_events(move |signal| match signal {
+        let owner = browser::open_events(move |signal| match signal {
             LiveSignal::Open => live.connected.set(true),
             LiveSignal::Lost | LiveSignal::Refused => live.connected.set(false),
             LiveSignal::Event(name) => match name.as_str() {
@@ -98,8 +103,9 @@ pub fn provide_live() -> Live {
                 _ => live.bump_all(),
             },
         });
+        opened.store(owner, Ordering::Relaxed);
     });
-    on_cleanup(browser::close_events);
+    on_cleanup(move || browser::close_events(stream_owner.load(Ordering::Relaxed)));
     live
 }
 
