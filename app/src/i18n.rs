@@ -466,6 +466,7 @@ translations! {
     DpLive => ("Đang hoạt động", "Active"),
     DpEdit => ("Sửa", "Edit"),
     NavAdmin => ("Quản trị", "Administration"),
+    NavMore => ("Thêm", "More"),
     SumOfChildren => ("Tổng chỉ tiêu của", "The sum of the targets of"),
     UnitsBelow => ("đơn vị trực thuộc", "units below"),
     ChildrenNone => ("Đơn vị này không có đơn vị trực thuộc được giao chỉ tiêu.", "No unit under this one has targets."),

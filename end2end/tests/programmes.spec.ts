@@ -6,7 +6,9 @@ test.use({ viewport: { width: 1024, height: 768 }, hasTouch: true });
 test('a leader opens the programmes, one programme with its coverage as the API gives it, a unit\'s remote view, and compares two', async ({ page }) => {
   await login(page, DEMO.leader);
   // The navigation leads to the programmes.
-  await page.getByTestId('nav-programmes').tap();
+  // On a tablet the programmes wait in the navigation's "more" menu.
+  await page.getByTestId('nav-more').locator('summary').tap();
+  await page.getByTestId('nav-more-programmes').tap();
   await page.waitForURL((url) => url.pathname === '/programmes');
   const list = await (await page.request.get('/api/v1/programmes')).json();
   expect(list.programmes.length).toBeGreaterThanOrEqual(2);

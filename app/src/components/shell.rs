@@ -101,7 +101,7 @@ pub fn AppShell(children: Children) -> impl IntoView {
                     <a href="/" class:active=move || path.get() == "/" || path.get().starts_with("/overview/")>{t(Key::Overview)}</a>
                     <a href="/analysis" class:active=move || path.get() == "/analysis">{t(Key::Analysis)}</a>
                     <a href="/directives" class:active=move || path.get().starts_with("/directives")>{t(Key::Directives)}</a>
-                    <a href="/sources" class:active=move || path.get() == "/sources">{t(Key::Sources)}</a>
+                    <a href="/sources" class="nav-secondary" class:active=move || path.get() == "/sources">{t(Key::Sources)}</a>
                     <a href="/alerts" class:active=move || path.get() == "/alerts" data-testid="nav-alerts">{t(Key::AlNav)}
                         <Transition fallback=|| ()>
                             {move || open_alerts.get().and_then(|r| r.ok()).filter(|p| p.open > 0).map(|p| view! {
@@ -111,7 +111,7 @@ pub fn AppShell(children: Children) -> impl IntoView {
                     </a>
                     <Transition fallback=|| ()>
                         {move || may(domain::access::Action::ReadProgrammes).then(|| view! {
-                            <a href="/programmes" class:active=move || path.get().starts_with("/programmes") || path.get().starts_with("/remote/") data-testid="nav-programmes">{t(Key::PgNav)}</a>
+                            <a href="/programmes" class="nav-secondary" class:active=move || path.get().starts_with("/programmes") || path.get().starts_with("/remote/") data-testid="nav-programmes">{t(Key::PgNav)}</a>
                         })}
                     </Transition>
                     <Transition fallback=|| ()>
@@ -130,6 +130,24 @@ pub fn AppShell(children: Children) -> impl IntoView {
                         })}
                     </Transition>
                 </nav>
+                // On a tablet the links used less often wait in a menu, so that every other one
+                // stays in view (the navigation shows them itself on a wider screen).
+                {
+                    let here = move || path.get() == "/sources" || path.get().starts_with("/programmes") || path.get().starts_with("/remote/");
+                    view! {
+                        <details class="nav-more" data-testid="nav-more" class:active=here>
+                            <summary>{t(Key::NavMore)}</summary>
+                            <div class="nav-menu">
+                                <a href="/sources" class:active=move || path.get() == "/sources" data-testid="nav-more-sources">{t(Key::Sources)}</a>
+                                <Transition fallback=|| ()>
+                                    {move || may(domain::access::Action::ReadProgrammes).then(|| view! {
+                                        <a href="/programmes" class:active=move || path.get().starts_with("/programmes") || path.get().starts_with("/remote/") data-testid="nav-more-programmes">{t(Key::PgNav)}</a>
+                                    })}
+                                </Transition>
+                            </div>
+                        </details>
+                    }
+                }
                 // An administrator's own screens, in a menu of their own: the navigation keeps
                 // to the work everyone does (and fits a tablet).
                 <Transition fallback=|| ()>
