@@ -506,7 +506,7 @@ translations! {
     RpDelete => ("Xóa", "Delete"),
     RpLastKept => ("Kỳ gần nhất đã lập", "Latest period kept"),
     // Issue 10: urgent notices.
-    NtNav => ("Thông báo khẩn", "Urgent notices"),
+    NtNav => ("Thông báo", "Notices"),
     NtTitle => ("Thông báo khẩn tới các đơn vị", "Urgent notices to the sites"),
     NtHint => ("Thông báo hiện ngay trên màn hình lớn và máy tính bảng của các đơn vị được chọn. Theo dõi trực tiếp đơn vị nào đã xem, đã xác nhận; đơn vị chưa xác nhận được nhắc lại sau thời gian đã đặt.", "A notice appears at once on the chosen sites' walls and tablets. Follow live which sites have seen and acknowledged it; those that have not are reminded after the set time."),
     NtNew => ("Gửi thông báo mới", "Send a new notice"),

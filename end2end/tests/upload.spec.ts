@@ -1,8 +1,19 @@
-import { test, expect } from '@playwright/test';
+import { test, expect, Page } from '@playwright/test';
 import { DEMO, login } from './helpers';
 
 const SOURCE = 'HT-UBKT-01';
 const HEADER = 'source,external_id,kind,conducting_unit,subject.type,subject.unit,sector,status,opened_on,concluded_on';
+
+/** The registry of sources, through the navigation (in its "more" menu below 1500 px). */
+async function openSources(page: Page) {
+  const more = page.getByTestId('nav-more');
+  if (await more.isVisible()) {
+    await more.locator('summary').click();
+    await page.getByTestId('nav-more-sources').click();
+  } else {
+    await page.getByRole('link', { name: 'Nguồn dữ liệu' }).click();
+  }
+}
 
 test('a data officer previews, checks and writes a CSV batch of cases', async ({ page }) => {
   await login(page, DEMO.dataOfficer);
@@ -29,7 +40,7 @@ test('a data officer previews, checks and writes a CSV batch of cases', async ({
   await expect(tile('kpi-inspections')).toHaveAttribute('data-value', /\d+/);
   const tiles = ['kpi-inspections', 'kpi-supervisions', 'kpi-settlements'];
   const tilesBefore = await Promise.all(tiles.map(async (id) => Number(await tile(id).getAttribute('data-value'))));
-  await page.getByRole('link', { name: 'Nguồn dữ liệu' }).click();
+  await openSources(page);
   await page.waitForURL((url) => url.pathname === '/sources');
   const row = page.locator(`tr.source-row[data-code="${SOURCE}"]`);
   await expect(row).toBeVisible();
@@ -95,7 +106,7 @@ test('a data officer previews, checks and writes a CSV batch of cases', async ({
   }
 
   // The source's state is updated: it has just sent, live, with 3 more rows accepted and 2 refused.
-  await page.getByRole('link', { name: 'Nguồn dữ liệu' }).click();
+  await openSources(page);
   await page.waitForURL((url) => url.pathname === '/sources');
   await expect(row).toHaveAttribute('data-state', 'live');
   await expect(row.getByTestId('last-arrival')).toContainText('vừa xong');

@@ -146,7 +146,7 @@ fn SentItem(n: NoticeRecord, chosen: bool, on_pick: impl Fn() + 'static) -> impl
             <button type="button" class="notice-item" class:chosen=chosen data-testid="notice-sent"
                 data-id=n.id.to_string() data-severity=n.severity.clone() on:click=move |_| on_pick()>
                 <span class="notice-item-head">
-                    <span class="pill sev" data-severity=n.severity.clone()>{t(severity_key(&n.severity))}</span>
+                    <span class="pill nt-sev" data-severity=n.severity.clone()>{t(severity_key(&n.severity))}</span>
                     <span class="pill state" data-state=state_name(n.state)>{t(state_key(n.state))}</span>
                     <span class="muted">{time(&Some(n.sent_at.clone()))}</span>
                 </span>
@@ -180,7 +180,7 @@ fn ReceivedItem(n: NoticeRecord) -> impl IntoView {
     view! {
         <li class="notice-received" data-testid="notice-received" data-id=n.id.to_string()>
             <span class="notice-item-head">
-                <span class="pill sev" data-severity=n.severity.clone()>{t(severity_key(&n.severity))}</span>
+                <span class="pill nt-sev" data-severity=n.severity.clone()>{t(severity_key(&n.severity))}</span>
                 <span class="pill state" data-state=state_name(n.state)>{t(state_key(n.state))}</span>
                 <span class="muted">{t(Key::NtFrom)}" "{n.sender_unit_name.clone()}" · "{time(&Some(n.sent_at.clone()))}</span>
             </span>
