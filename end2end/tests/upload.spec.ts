@@ -4,15 +4,10 @@ import { DEMO, login } from './helpers';
 const SOURCE = 'HT-UBKT-01';
 const HEADER = 'source,external_id,kind,conducting_unit,subject.type,subject.unit,sector,status,opened_on,concluded_on';
 
-/** The registry of sources, through the navigation (in its "more" menu below 1500 px). */
+/** The registry of sources, through the navigation's "more" menu. */
 async function openSources(page: Page) {
-  const more = page.getByTestId('nav-more');
-  if (await more.isVisible()) {
-    await more.locator('summary').click();
-    await page.getByTestId('nav-more-sources').click();
-  } else {
-    await page.getByRole('link', { name: 'Nguồn dữ liệu' }).click();
-  }
+  await page.getByTestId('nav-more').locator('summary').click();
+  await page.getByRole('link', { name: 'Nguồn dữ liệu' }).click();
 }
 
 test('a data officer previews, checks and writes a CSV batch of cases', async ({ page }) => {

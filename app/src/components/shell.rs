@@ -101,7 +101,6 @@ pub fn AppShell(children: Children) -> impl IntoView {
                     <a href="/" class:active=move || path.get() == "/" || path.get().starts_with("/overview/")>{t(Key::Overview)}</a>
                     <a href="/analysis" class:active=move || path.get() == "/analysis">{t(Key::Analysis)}</a>
                     <a href="/directives" class:active=move || path.get().starts_with("/directives")>{t(Key::Directives)}</a>
-                    <a href="/sources" class="nav-secondary" class:active=move || path.get() == "/sources">{t(Key::Sources)}</a>
                     <a href="/alerts" class:active=move || path.get() == "/alerts" data-testid="nav-alerts">{t(Key::AlNav)}
                         <Transition fallback=|| ()>
                             {move || open_alerts.get().and_then(|r| r.ok()).filter(|p| p.open > 0).map(|p| view! {
@@ -109,11 +108,6 @@ pub fn AppShell(children: Children) -> impl IntoView {
                             })}
                         </Transition>
                     </a>
-                    <Transition fallback=|| ()>
-                        {move || may(domain::access::Action::ReadProgrammes).then(|| view! {
-                            <a href="/programmes" class="nav-secondary" class:active=move || path.get().starts_with("/programmes") || path.get().starts_with("/remote/") data-testid="nav-programmes">{t(Key::PgNav)}</a>
-                        })}
-                    </Transition>
                     <Transition fallback=|| ()>
                         {move || may(domain::access::Action::ReadReports).then(|| view! {
                             <a href="/reports" class:active=move || path.get() == "/reports" data-testid="nav-reports">{t(Key::RpNav)}</a>
@@ -130,8 +124,8 @@ pub fn AppShell(children: Children) -> impl IntoView {
                         })}
                     </Transition>
                 </nav>
-                // On a tablet the links used less often wait in a menu, so that every other one
-                // stays in view (the navigation shows them itself on a wider screen).
+                // The links used less often wait in a menu, so that every other one stays in view
+                // on a tablet and beside a person's name on a wide screen.
                 {
                     let here = move || path.get() == "/sources" || path.get().starts_with("/programmes") || path.get().starts_with("/remote/");
                     view! {
