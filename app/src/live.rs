@@ -86,9 +86,13 @@ pub fn provide_live() -> Live {
                     }
                 }
                 "procedure" => live.procedures.update(|v| *v += 1),
-                // The session ended (logged out elsewhere, a new password, expired): the stream's
-                // last event. The login page, and back here afterwards.
-                "revoked" => browser::go_to_login(),
+                // The session the stream was opened with ended (logged out elsewhere, expired, or
+                // replaced: a new password or authenticator app gives this browser a new session).
+                // Ask who we are: a refusal leads to the login page (and back here afterwards);
+                // with a new session the stream reconnects by itself with it.
+                "revoked" => leptos::task::spawn_local(async {
+                    let _ = crate::api::get::<domain::api::Me>("/api/v1/me").await;
+                }),
                 // A notice's sites answer within milliseconds of each other (every wall of the
                 // site reads it at once): one fetch after the burst, never two overlapping.
                 "notice" | "notice_seen" => {
