@@ -10,6 +10,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 /// How long data events are gathered before screens fetch again.
 const DATA_SETTLE_MS: i32 = 5000;
+/// How long the app waits after its stream's session ended before it asks whether it still has one.
+const REVOKED_SETTLE_MS: i32 = 2500;
 /// How long notice events are gathered (a notice's sites answer together).
 const NOTICE_SETTLE_MS: i32 = 400;
 
@@ -87,11 +89,14 @@ pub fn provide_live() -> Live {
                 }
                 "procedure" => live.procedures.update(|v| *v += 1),
                 // The session the stream was opened with ended (logged out elsewhere, expired, or
-                // replaced: a new password or authenticator app gives this browser a new session).
-                // Ask who we are: a refusal leads to the login page (and back here afterwards);
-                // with a new session the stream reconnects by itself with it.
-                "revoked" => leptos::task::spawn_local(async {
-                    let _ = crate::api::get::<domain::api::Me>("/api/v1/me").await;
+                // replaced: a new password or authenticator app gives this browser a new session,
+                // whose cookie comes with the answer that ended the old one, maybe a moment after
+                // this event). Then ask who we are: a refusal leads to the login page (and back
+                // here afterwards); with a new session the stream reconnects by itself with it.
+                "revoked" => browser::after(REVOKED_SETTLE_MS, || {
+                    leptos::task::spawn_local(async {
+                        let _ = crate::api::get::<domain::api::Me>("/api/v1/me").await;
+                    })
                 }),
                 // A notice's sites answer within milliseconds of each other (every wall of the
                 // site reads it at once): one fetch after the burst, never two overlapping.
