@@ -158,9 +158,7 @@ pub async fn send(
                "expires_after_hours": n.expires_after_hours}),
     )
     .await?;
-    let mut read = caller.scope.read(pool).await?;
-    let record = get_in(&mut read, caller, id).await?;
-    crate::db::scoped::finish(read).await?;
+    let record = get(pool, caller, id).await?;
     record.ok_or(Error::NotFound("notice"))
 }
 
@@ -324,6 +322,14 @@ pub async fn get_in(
     Ok(records(db, caller, rows).await?.pop())
 }
 
+/// [`get_in`] in a scoped read of its own.
+pub async fn get(pool: &PgPool, caller: &Caller, id: i64) -> Result<Option<NoticeRecord>, Error> {
+    let mut read = caller.scope.read(pool).await?;
+    let record = get_in(&mut read, caller, id).await?;
+    crate::db::scoped::finish(read).await?;
+    Ok(record)
+}
+
 type ActiveRow = (
     i64,
     String,
@@ -454,9 +460,7 @@ pub async fn acknowledge(pool: &PgPool, caller: &Caller, id: i64) -> Result<Noti
         )
         .await?;
     }
-    let mut read = caller.scope.read(pool).await?;
-    let record = get_in(&mut read, caller, id).await?;
-    crate::db::scoped::finish(read).await?;
+    let record = get(pool, caller, id).await?;
     // Only a site of the notice acknowledges it: its sender's side sees it but has no row of its own.
     match record {
         Some(r) if r.sites.iter().any(|s| s.unit == caller.scope.unit) => Ok(r),
@@ -518,9 +522,7 @@ pub async fn close(pool: &PgPool, caller: &Caller, id: i64) -> Result<NoticeReco
         )
         .await?;
     }
-    let mut read = caller.scope.read(pool).await?;
-    let record = get_in(&mut read, caller, id).await?;
-    crate::db::scoped::finish(read).await?;
+    let record = get(pool, caller, id).await?;
     record.ok_or(Error::NotFound("notice"))
 }
 

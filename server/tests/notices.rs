@@ -134,10 +134,15 @@ async fn a_notice_reaches_its_three_sites_only_and_the_sender_follows_each() {
         }
     }
     // The sender hears that the walls showed it; its record says by whom.
-    let (name, _) = hears(&mut sender, id, Duration::from_secs(5))
-        .await
-        .unwrap();
-    assert!(name.starts_with("notice"));
+    let (_, seen) = sender
+        .until(Duration::from_secs(5), |name, data| {
+            name == "notice_seen" && data["id"].as_i64() == Some(id)
+        })
+        .await;
+    assert_eq!(
+        seen.expect("the sender hears a wall saw it").1["action"],
+        "seen"
+    );
     let (_, now) = app
         .get(&format!("/api/v1/notices/{id}"), Some(&leader))
         .await;

@@ -56,10 +56,10 @@ pub async fn one(
     Path(id): Path<String>,
 ) -> Result<Json<NoticeRecord>, Error> {
     let id = notice_id(&id)?;
-    let mut read = caller.scope.read(&ctx.db).await?;
-    let record = notices::get_in(&mut read, &caller, id).await?;
-    scoped::finish(read).await?;
-    record.map(Json).ok_or(Error::NotFound("notice"))
+    notices::get(&ctx.db, &caller, id)
+        .await?
+        .map(Json)
+        .ok_or(Error::NotFound("notice"))
 }
 
 #[utoipa::path(post, path = "/api/v1/notices", tag = "notices",
