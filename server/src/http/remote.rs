@@ -19,7 +19,7 @@ use chrono::NaiveDate;
 use domain::directives::TaskCounts;
 use domain::programmes::Stage;
 use domain::remote::{CaseBrief, KindCount, LISTED_CASES, ProgrammeRef, RemoteCases, RemoteView};
-use domain::workload::{UnitRef, sort_by_urgency};
+use domain::workload::sort_by_urgency;
 use domain::{CaseKind, CaseStatus, Sector};
 use sqlx::PgConnection;
 
@@ -142,27 +142,11 @@ pub async fn remote(
     caller: Caller,
     Path(code): Path<String>,
 ) -> Result<Json<RemoteView>, Error> {
-    let code = domain::UnitCode::parse(&code).map_err(|e| Error::invalid("code", e.to_string()))?;
-    let parent: Option<(Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT p.code, p.name, p.path::text FROM unit u LEFT JOIN unit p ON p.code = u.parent
-         WHERE u.code = $1",
-    )
-    .bind(code.as_str())
-    .fetch_optional(&ctx.db)
-    .await?;
-    let Some(parent) = parent else {
-        return Err(Error::NotFound("unit"));
-    };
-    let unit = caller
-        .scope
-        .unit_within(&ctx.db, "code", Some(code.as_str()))
-        .await?;
-    let parent = match parent {
-        (Some(code), Some(name), Some(path)) if caller.scope.contains_path(&path) => {
-            Some(UnitRef { code, name })
-        }
-        _ => None,
-    };
+    let (unit, parent) = super::workload::unit_and_parent(&ctx, &caller, &code).await?;
+    // The parent is named only when it lies within the caller's scope.
+    let parent = parent
+        .filter(|(_, path)| caller.scope.contains_path(path))
+        .map(|(unit, _)| unit);
 
     let mut tx = caller.scope.read(&ctx.db).await?;
     let today = today(&mut tx).await?;

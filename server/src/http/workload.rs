@@ -76,18 +76,14 @@ pub(crate) fn workload_task(
 /// state; and its peers (the units at its level under the same parent: provinces with provinces,
 /// communes of one province with each other), each with its own tasks by state and completion
 /// rate, ranked. Peers outside the caller's scope are not shown (`peers_outside_scope`).
-#[utoipa::path(get, path = "/api/v1/units/{code}/workload", tag = "directives",
-    params(("code" = String, Path, description = "The unit's code (`code` in `GET /units`)")),
-    responses((status = 200, body = Workload), (status = 400, body = domain::api::ApiError),
-              (status = 401, body = domain::api::ApiError),
-              (status = 403, body = domain::api::ApiError),
-              (status = 404, body = domain::api::ApiError)))]
-pub async fn workload(
-    State(ctx): State<ApiContext>,
-    caller: Caller,
-    Path(code): Path<String>,
-) -> Result<Json<Workload>, Error> {
-    let code = domain::UnitCode::parse(&code).map_err(|e| Error::invalid("code", e.to_string()))?;
+/// The unit a route names (`code`: 400 if malformed, 404 if unknown, 403 outside the scope, in
+/// that order) and its parent with the parent's path, if it has one.
+pub(super) async fn unit_and_parent(
+    ctx: &ApiContext,
+    caller: &Caller,
+    code: &str,
+) -> Result<(crate::scope::ScopedUnit, Option<(UnitRef, String)>), Error> {
+    let code = domain::UnitCode::parse(code).map_err(|e| Error::invalid("code", e.to_string()))?;
     // The unit's parent (code, name, path), if the unit exists.
     type ParentRow = (Option<String>, Option<String>, Option<String>);
     let parent: Option<ParentRow> = sqlx::query_as(
@@ -108,6 +104,21 @@ pub async fn workload(
         (Some(code), Some(name), Some(path)) => Some((UnitRef { code, name }, path)),
         _ => None,
     };
+    Ok((unit, parent))
+}
+
+#[utoipa::path(get, path = "/api/v1/units/{code}/workload", tag = "directives",
+    params(("code" = String, Path, description = "The unit's code (`code` in `GET /units`)")),
+    responses((status = 200, body = Workload), (status = 400, body = domain::api::ApiError),
+              (status = 401, body = domain::api::ApiError),
+              (status = 403, body = domain::api::ApiError),
+              (status = 404, body = domain::api::ApiError)))]
+pub async fn workload(
+    State(ctx): State<ApiContext>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> Result<Json<Workload>, Error> {
+    let (unit, parent) = unit_and_parent(&ctx, &caller, &code).await?;
 
     // The units at the same level under the same parent, the unit itself included, and whether
     // each lies within the caller's scope. Read on the pool, deliberately: whether a peer lies
